@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChashanSafetyConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "chashan_safety"
+    verbose_name = _("Portal")
+
+    def ready(self):
+        from chashan_safety.registry import NavItem, register_nav
+
+        register_nav(NavItem("users", _("Accounts"), "accounts:user-list", "bi-person-gear", order=90,
+                             roles=frozenset({"town_admin"}), group="admin"))

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from chashan_safety import views
+
+account_patterns = (
+    [
+        path("users/", views.user_list, name="user-list"),
+        path("users/new/", views.user_edit, name="user-create"),
+        path("users/<int:pk>/edit/", views.user_edit, name="user-edit"),
+        path("users/<int:pk>/password/", views.user_set_password, name="user-password"),
+    ],
+    "accounts",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", views.set_language, name="set-language"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/", include(account_patterns)),
+    path("", include("responsibility.urls")),
+    path("", include("inspections.urls")),
+    path("admin/", admin.site.urls),
+]
+

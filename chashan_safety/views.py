@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from chashan_safety.celery import app as celery_app
+from chashan_safety.filters import UserFilter
+from chashan_safety.forms import UserForm, UserPasswordForm
+from chashan_safety.models import Heartbeat, User
+from chashan_safety.permissions import town_admin_required
+from chashan_safety.registry import panels_for
+
+log = logging.getLogger(__name__)
+
+
+@login_required
+def home(request):
+    return render(request, "home.html", {"panels": panels_for(request.user)})
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True}
+    except Exception as exc:  # any failure to reach the database is reported, not raised
+        log.warning("health: database unreachable: %s", exc)
+        return {"ok": False, "error": exc.__class__.__name__}
+
+
+def _check_broker() -> dict:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=3)
+        return {"ok": True}
+    except Exception as exc:
+        log.warning("health: broker unreachable: %s", exc)
+        return {"ok": False, "error": exc.__class__.__name__}
+
+
+def _check_beat(database_ok: bool) -> dict:
+    if not database_ok:
+        return {"ok": False, "last_run": None, "error": "database unavailable"}
+    beat = Heartbeat.objects.filter(name="beat").first()
+    if beat is None:
+        return {"ok": False, "last_run": None}
+    age = (timezone.now() - beat.last_seen).total_seconds()
+    return {"ok": age <= settings.HEALTH_BEAT_MAX_AGE, "last_run": beat.last_seen.isoformat(), "age_seconds": int(age)}
+
+
+@never_cache
+def healthz(request):
+    database = _check_database()
+    checks = {"database": database, "broker": _check_broker(), "beat": _check_beat(database["ok"])}
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "fail", **checks}, status=200 if healthy else 503)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language; an unknown code changes nothing and says so."""
+    code = request.POST.get("language", "")
+    target = request.POST.get("next") or request.headers.get("referer") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if code not in dict(settings.LANGUAGES):
+        messages.error(request, _("That language is not available."))
+        return response
+    translation.activate(code)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
+    return response
+
+
+@town_admin_required
+def user_list(request):
+    qs = User.objects.visible_to(request.user).select_related("village", "unit").prefetch_related("zones")
+    user_filter = UserFilter(request.GET, queryset=qs.order_by("role", "username"))
+    page = Paginator(user_filter.qs, 25).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"filter": user_filter, "page_obj": page})
+
+
+@town_admin_required
+def user_edit(request, pk: int | None = None):
+    instance = get_object_or_404(User.objects.visible_to(request.user), pk=pk) if pk else None
+    form = UserForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        messages.success(request, _("Account %(name)s was saved.") % {"name": user.display_name})
+        return redirect("accounts:user-list")
+    return render(request, "accounts/user_form.html", {"form": form, "object": instance})
+
+
+@town_admin_required
+def user_set_password(request, pk: int):
+    target = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    form = UserPasswordForm(target, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("A new password was set for %(name)s.") % {"name": target.display_name})
+        return redirect("accounts:user-list")
+    return render(request, "accounts/user_password.html", {"form": form, "object": target})

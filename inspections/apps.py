@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "inspections"
+    verbose_name = _("Inspections")
+
+    def ready(self):
+        from inspections import panels
+
+        panels.register()

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from chashan_safety.models import Role, User
+from inspections.models import Grid, PatrolTeam, PatrolTeamMember, Section, Zone, ZoneVillage
+from responsibility.models import Village
+
+
+class SectionForm(forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["name", "head", "duties", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["head"].queryset = User.objects.filter(is_active=True).exclude(
+            role__in=[Role.VILLAGE_OFFICE, Role.UNIT_OFFICE]
+        )
+
+
+class ZoneForm(forms.ModelForm):
+    """A zone with its villages and officers; a village moved here leaves its former zone."""
+
+    villages = forms.ModelMultipleChoiceField(
+        label=_("villages"), queryset=Village.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    officers = forms.ModelMultipleChoiceField(
+        label=_("full-time safety officers"),
+        queryset=User.objects.officers(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Zone
+        fields = ["name", "section", "description", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["villages"].initial = list(self.instance.villages.values_list("pk", flat=True))
+            self.fields["officers"].initial = list(self.instance.officers.values_list("pk", flat=True))
+
+    @transaction.atomic
+    def save(self, commit=True):
+        zone = super().save(commit=True)
+        villages = list(self.cleaned_data["villages"])
+        ZoneVillage.objects.filter(zone=zone).exclude(village__in=villages).delete()
+        ZoneVillage.objects.filter(village__in=villages).exclude(zone=zone).delete()
+        existing = set(ZoneVillage.objects.filter(zone=zone).values_list("village_id", flat=True))
+        ZoneVillage.objects.bulk_create(
+            [ZoneVillage(zone=zone, village=v) for v in villages if v.pk not in existing]
+        )
+        zone.officers.set(self.cleaned_data["officers"])
+        return zone
+
+
+class GridForm(forms.ModelForm):
+    class Meta:
+        model = Grid
+        fields = ["village", "code", "name", "worker_name", "worker_phone", "description"]
+
+
+class PatrolTeamForm(forms.ModelForm):
+    class Meta:
+        model = PatrolTeam
+        fields = ["name", "zone", "leader", "is_active", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = User.objects.officers()
+
+
+PatrolTeamMemberFormSet = forms.inlineformset_factory(
+    PatrolTeam,
+    PatrolTeamMember,
+    fields=["name", "role", "phone", "village", "user"],
+    extra=2,
+    can_delete=True,
+)

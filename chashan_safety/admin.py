@@ -10,7 +10,8 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "role", "village", "unit", "is_active"]
     list_filter = ["role", "is_active", "village"]
     search_fields = ["username", "full_name", "phone"]
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
         (_("Portal role"), {"fields": ["role", "full_name", "title", "phone", "village", "unit", "zones"]}),
     )
     filter_horizontal = ["zones", "groups", "user_permissions"]

@@ -8,7 +8,18 @@ class ChashanSafetyConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from chashan_safety.registry import NavItem, register_nav
+        from chashan_safety import demo
+        from chashan_safety.registry import DemoLoader, NavItem, register_demo, register_nav
 
-        register_nav(NavItem("users", _("Accounts"), "accounts:user-list", "bi-person-gear", order=90,
-                             roles=frozenset({"town_admin"}), group="admin"))
+        register_nav(
+            NavItem(
+                "users",
+                _("Accounts"),
+                "accounts:user-list",
+                "bi-person-gear",
+                order=90,
+                roles=frozenset({"town_admin"}),
+                group="admin",
+            )
+        )
+        register_demo(DemoLoader("accounts", demo.load, order=30))

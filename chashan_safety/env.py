@@ -86,7 +86,7 @@ def parse_database_url(url: str, *, conn_max_age: int = 60) -> dict:
         }
     if scheme == "sqlite":
         # sqlite:////absolute/path.sqlite3 or sqlite:///relative.sqlite3
-        path = unquote(url[len("sqlite://"):])
+        path = unquote(url[len("sqlite://") :])
         path = path[1:] if path.startswith("/") else path
         if not path:
             raise ImproperlyConfigured("DATABASE_URL for SQLite names no file.")
@@ -112,8 +112,7 @@ def parse_email_url(url: str) -> dict:
     scheme = parts.scheme.lower()
     if scheme not in _EMAIL_BACKENDS:
         raise ImproperlyConfigured(
-            f"EMAIL_URL has the unsupported scheme {parts.scheme!r}; "
-            f"use one of {', '.join(sorted(_EMAIL_BACKENDS))}."
+            f"EMAIL_URL has the unsupported scheme {parts.scheme!r}; use one of {', '.join(sorted(_EMAIL_BACKENDS))}."
         )
     config = {"EMAIL_BACKEND": _EMAIL_BACKENDS[scheme]}
     if _EMAIL_BACKENDS[scheme].endswith("smtp.EmailBackend"):

@@ -15,6 +15,4 @@ class UserFilter(django_filters.FilterSet):
         fields = ["q", "role", "village", "unit", "is_active"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(username__icontains=value) | Q(full_name__icontains=value) | Q(phone__icontains=value)
-        )
+        return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value) | Q(phone__icontains=value))

@@ -37,15 +37,20 @@ class UserForm(forms.ModelForm):
             data["unit"] = None
         if role != Role.SAFETY_OFFICER:
             data["zones"] = []
-        password = data.get("password")
-        if not self.instance.pk and not password:
+        if not self.instance.pk and not data.get("password"):
             self.add_error("password", _("Set an initial password for the new account."))
+        return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        # validated after the instance carries the submitted username and name, so that a
+        # password too like them is refused for a new account as well
+        password = self.cleaned_data.get("password")
         if password:
             try:
                 validate_password(password, self.instance)
             except forms.ValidationError as error:
                 self.add_error("password", error)
-        return data
 
     def save(self, commit=True):
         user = super().save(commit=False)

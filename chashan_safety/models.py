@@ -62,9 +62,7 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
-    zones = models.ManyToManyField(
-        "inspections.Zone", verbose_name=_("zones"), blank=True, related_name="officers"
-    )
+    zones = models.ManyToManyField("inspections.Zone", verbose_name=_("zones"), blank=True, related_name="officers")
 
     objects = PortalUserManager()
 

@@ -27,4 +27,3 @@ urlpatterns = [
     path("", include("inspections.urls")),
     path("admin/", admin.site.urls),
 ]
-

@@ -68,6 +68,22 @@ def healthz(request):
     return JsonResponse({"status": "ok" if healthy else "fail", **checks}, status=200 if healthy else 503)
 
 
+def client_ip(request) -> str:
+    """The client's address for lock-out: behind N trusted proxies, the Nth entry from the right."""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """Shown instead of the login form while a username is locked from this address."""
+    minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
 
@@ -77,7 +93,7 @@ def set_language(request):
     """Switch the interface language; an unknown code changes nothing and says so."""
     code = request.POST.get("language", "")
     target = request.POST.get("next") or request.headers.get("referer") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         target = "/"
     response = HttpResponseRedirect(target)
     if code not in dict(settings.LANGUAGES):

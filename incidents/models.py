@@ -1,3 +1,1 @@
-from django.db import models
-
-# Create your models here.
+"""Incidents, the leadership dashboard and the 1+4+N duty desk: models arrive with their issues."""

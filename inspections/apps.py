@@ -8,6 +8,8 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self):
-        from inspections import panels
+        from chashan_safety.registry import DemoLoader, register_demo
+        from inspections import demo, panels
 
         panels.register()
+        register_demo(DemoLoader("inspections", demo.load, order=20))

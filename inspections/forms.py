@@ -48,12 +48,17 @@ class ZoneForm(forms.ModelForm):
     def save(self, commit=True):
         zone = super().save(commit=True)
         villages = list(self.cleaned_data["villages"])
-        ZoneVillage.objects.filter(zone=zone).exclude(village__in=villages).delete()
-        ZoneVillage.objects.filter(village__in=villages).exclude(zone=zone).delete()
-        existing = set(ZoneVillage.objects.filter(zone=zone).values_list("village_id", flat=True))
-        ZoneVillage.objects.bulk_create(
-            [ZoneVillage(zone=zone, village=v) for v in villages if v.pk not in existing]
-        )
+        # one row per change, saved one by one, so that the audit trail shows every move
+        for link in ZoneVillage.objects.filter(zone=zone).exclude(village__in=villages):
+            link.delete()
+        links = {link.village_id: link for link in ZoneVillage.objects.filter(village__in=villages)}
+        for village in villages:
+            link = links.get(village.pk)
+            if link is None:
+                ZoneVillage.objects.create(zone=zone, village=village)
+            elif link.zone_id != zone.pk:
+                link.zone = zone
+                link.save()
         zone.officers.set(self.cleaned_data["officers"])
         return zone
 

@@ -133,14 +133,12 @@ class PatrolTeamQuerySet(ScopedQuerySet):
 
     def scope_conditions(self, user) -> list[Q]:
         conditions = super().scope_conditions(user)
-        # a village office sees the teams its own staff patrol with
         if user.is_village_office and user.village_id:
-            conditions.append(Q(members__village_id=user.village_id))
+            # a village office sees the teams its own people patrol with; a subquery, so that
+            # counting a team's members afterwards still counts all of them
+            members = PatrolTeamMember.objects.filter(village_id=user.village_id).values("team_id")
+            conditions.append(Q(pk__in=members))
         return conditions
-
-    def visible_to(self, user):
-        qs = super().visible_to(user)
-        return qs.distinct() if user.is_authenticated and user.is_village_office else qs
 
 
 class PatrolTeam(models.Model):

@@ -21,11 +21,15 @@ def _town_overview(user) -> dict:
 
 
 def _my_zones(user) -> dict:
-    zones = Zone.objects.filter(pk__in=user.zone_ids).select_related("section").annotate(
-        village_count=Count("villages", distinct=True)
+    zones = (
+        Zone.objects.filter(pk__in=user.zone_ids)
+        .select_related("section")
+        .annotate(village_count=Count("villages", distinct=True))
     )
-    teams = PatrolTeam.objects.filter(leader=user, is_active=True).select_related("zone").annotate(
-        member_count=Count("members")
+    teams = (
+        PatrolTeam.objects.filter(leader=user, is_active=True)
+        .select_related("zone")
+        .annotate(member_count=Count("members"))
     )
     return {"zones": zones, "teams": teams}
 
@@ -41,15 +45,55 @@ STRUCTURE_ROLES = frozenset({"town_admin", "safety_officer", "leadership", "vill
 
 
 def register() -> None:
-    register_nav(NavItem("structure", _("1+4+4 structure"), "inspections:structure", "bi-diagram-3", order=10,
-                         roles=STRUCTURE_ROLES))
-    register_nav(NavItem("teams", _("Patrol teams"), "inspections:team-list", "bi-people", order=40,
-                         roles=frozenset({"town_admin", "safety_officer", "leadership", "village_office"})))
-    register_nav(NavItem("grids", _("Grids"), "inspections:grid-list", "bi-grid-3x3", order=50,
-                         roles=frozenset({"town_admin", "safety_officer", "leadership", "village_office"})))
-    register_panel(HomePanel("town-overview", "inspections/includes/_panel_town_overview.html", _town_overview,
-                             roles=frozenset({"town_admin", "leadership"}), order=50))
-    register_panel(HomePanel("my-zones", "inspections/includes/_panel_my_zones.html", _my_zones,
-                             roles=frozenset({"safety_officer"}), order=10))
-    register_panel(HomePanel("village-patrol", "inspections/includes/_panel_village_patrol.html", _village_patrol,
-                             roles=frozenset({"village_office"}), order=20))
+    register_nav(
+        NavItem(
+            "structure", _("1+4+4 structure"), "inspections:structure", "bi-diagram-3", order=10, roles=STRUCTURE_ROLES
+        )
+    )
+    register_nav(
+        NavItem(
+            "teams",
+            _("Patrol teams"),
+            "inspections:team-list",
+            "bi-people",
+            order=40,
+            roles=frozenset({"town_admin", "safety_officer", "leadership", "village_office"}),
+        )
+    )
+    register_nav(
+        NavItem(
+            "grids",
+            _("Grids"),
+            "inspections:grid-list",
+            "bi-grid-3x3",
+            order=50,
+            roles=frozenset({"town_admin", "safety_officer", "leadership", "village_office"}),
+        )
+    )
+    register_panel(
+        HomePanel(
+            "town-overview",
+            "inspections/includes/_panel_town_overview.html",
+            _town_overview,
+            roles=frozenset({"town_admin", "leadership"}),
+            order=50,
+        )
+    )
+    register_panel(
+        HomePanel(
+            "my-zones",
+            "inspections/includes/_panel_my_zones.html",
+            _my_zones,
+            roles=frozenset({"safety_officer"}),
+            order=10,
+        )
+    )
+    register_panel(
+        HomePanel(
+            "village-patrol",
+            "inspections/includes/_panel_village_patrol.html",
+            _village_patrol,
+            roles=frozenset({"village_office"}),
+            order=20,
+        )
+    )

@@ -8,6 +8,8 @@ class ResponsibilityConfig(AppConfig):
     verbose_name = _("Responsibility")
 
     def ready(self):
-        from responsibility import panels
+        from chashan_safety.registry import DemoLoader, register_demo
+        from responsibility import demo, panels
 
         panels.register()
+        register_demo(DemoLoader("responsibility", demo.load, order=10))

@@ -16,13 +16,51 @@ def _my_unit(user) -> dict:
 
 
 def register() -> None:
-    register_nav(NavItem("villages", _("Villages"), "responsibility:village-list", "bi-houses", order=20,
-                         roles=frozenset({"town_admin", "safety_officer", "leadership"})))
-    register_nav(NavItem("my-village", _("My village"), "responsibility:village-list", "bi-house", order=20,
-                         roles=frozenset({"village_office"})))
-    register_nav(NavItem("units", _("Units"), "responsibility:unit-list", "bi-building", order=30,
-                         roles=frozenset({"town_admin", "safety_officer", "leadership", "unit_office"})))
-    register_panel(HomePanel("my-village", "responsibility/includes/_panel_my_village.html", _my_village,
-                             roles=frozenset({"village_office"}), order=10))
-    register_panel(HomePanel("my-unit", "responsibility/includes/_panel_my_unit.html", _my_unit,
-                             roles=frozenset({"unit_office"}), order=10))
+    register_nav(
+        NavItem(
+            "villages",
+            _("Villages"),
+            "responsibility:village-list",
+            "bi-houses",
+            order=20,
+            roles=frozenset({"town_admin", "safety_officer", "leadership"}),
+        )
+    )
+    register_nav(
+        NavItem(
+            "my-village",
+            _("My village"),
+            "responsibility:village-list",
+            "bi-house",
+            order=20,
+            roles=frozenset({"village_office"}),
+        )
+    )
+    register_nav(
+        NavItem(
+            "units",
+            _("Units"),
+            "responsibility:unit-list",
+            "bi-building",
+            order=30,
+            roles=frozenset({"town_admin", "safety_officer", "leadership", "unit_office"}),
+        )
+    )
+    register_panel(
+        HomePanel(
+            "my-village",
+            "responsibility/includes/_panel_my_village.html",
+            _my_village,
+            roles=frozenset({"village_office"}),
+            order=10,
+        )
+    )
+    register_panel(
+        HomePanel(
+            "my-unit",
+            "responsibility/includes/_panel_my_unit.html",
+            _my_unit,
+            roles=frozenset({"unit_office"}),
+            order=10,
+        )
+    )

@@ -1,0 +1,125 @@
+# Chashan Town Work Safety Portal (茶山镇安全生产监管平台)
+#
+#   make run    set up .venv, migrate, load the demo, start web + Celery worker + beat
+#   make test   ruff, then the whole test suite
+#   make lint   ruff only
+#   make messages  extract and compile translations (needs GNU gettext)
+#   make clean  remove caches and run-time files (keeps .venv and the database)
+#
+# Override on the command line, e.g. `make run PYTHON=/opt/python3.11/bin/python3.11 PORT=8001`
+# or `make test PYTEST_ARGS="-n 2 tests/chashan_safety"`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3.11
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CELERY_CONCURRENCY ?= 2
+PYTEST_ARGS ?=
+
+BIN := $(VENV)/bin
+VPY := $(BIN)/python
+# touched after a successful install; newer requirements files trigger the next install
+STAMP := $(VENV)/.requirements-installed
+# run-time files live where settings.py puts them: CHASHAN_VAR_DIR, by default var/
+VAR_DIR := $(or $(CHASHAN_VAR_DIR),var)
+CELERY_LOG := $(VAR_DIR)/celery.log
+DEMO_PASSWORD := demo-chashan-2026
+
+.PHONY: run install test lint messages clean distclean
+
+# --- the virtual environment ---------------------------------------------------------------------
+
+$(VPY):
+	@command -v "$(PYTHON)" >/dev/null 2>&1 || { \
+	  echo "error: $(PYTHON) was not found. The portal needs Python 3.11:" >&2; \
+	  echo "  install it (Debian/Ubuntu: apt-get install python3.11 python3.11-venv)," >&2; \
+	  echo "  or name it: make $(or $(MAKECMDGOALS),run) PYTHON=/path/to/python3.11" >&2; \
+	  exit 1; }
+	@"$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
+	  echo "error: $(PYTHON) is Python $$("$(PYTHON)" -c 'import platform; print(platform.python_version())'); the portal needs 3.11." >&2; \
+	  echo "  name a Python 3.11: make $(or $(MAKECMDGOALS),run) PYTHON=/path/to/python3.11" >&2; \
+	  exit 1; }
+	@echo "Creating $(VENV) with $(PYTHON)"
+	@"$(PYTHON)" -m venv "$(VENV)" || { \
+	  rm -rf "$(VENV)"; \
+	  echo "error: '$(PYTHON) -m venv' failed; on Debian/Ubuntu install python3.11-venv." >&2; \
+	  exit 1; }
+
+$(STAMP): requirements.txt requirements-dev.txt | $(VPY)
+	@"$(VPY)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
+	  echo "error: $(VENV) was made with another Python than 3.11; remove it (rm -rf $(VENV)) and run make again." >&2; \
+	  exit 1; }
+	@echo "Installing requirements-dev.txt into $(VENV) (the first time takes a few minutes)"
+	"$(VPY)" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch "$@"
+
+install: $(STAMP)
+
+# --- make run: the portal with its demo data on http://$(HOST):$(PORT) --------------------------
+
+run: $(STAMP)
+	"$(VPY)" manage.py migrate --noinput
+	"$(VPY)" manage.py load_demo
+	@mkdir -p "$(dir $(CELERY_LOG))"
+	@echo
+	@echo "  茶山镇安全生产监管平台 · Chashan Town Work Safety Portal"
+	@echo
+	@echo "  Open http://$(HOST):$(PORT)"
+	@echo
+	@echo "  Demo logins (password for all: $(DEMO_PASSWORD)):"
+	@echo "    admin      town_admin       镇管理员（应急管理分局、安委办）"
+	@echo "    officer    safety_officer   专职安全员"
+	@echo "    village    village_office   村（社区）安全办"
+	@echo "    village2   village_office   村（社区）安全办，另一个村"
+	@echo "    unit       unit_office      单位（部门/企业）"
+	@echo "    leader     leadership       镇领导（只读）"
+	@echo
+	@echo "  Celery worker + beat log: $(CELERY_LOG). Ctrl-C stops the web server and the worker."
+	@echo
+	@worker=""; \
+	stop_worker() { \
+	  if [ -n "$$worker" ] && kill -0 "$$worker" 2>/dev/null; then \
+	    echo "Stopping the Celery worker ($$worker)"; \
+	    kill -TERM "$$worker" 2>/dev/null || true; \
+	    wait "$$worker" 2>/dev/null || true; \
+	  fi; \
+	}; \
+	trap stop_worker EXIT; \
+	trap 'exit 130' INT; \
+	trap 'exit 143' TERM; \
+	"$(BIN)/celery" -A chashan_safety worker -B --concurrency $(CELERY_CONCURRENCY) --loglevel INFO \
+	  >>"$(CELERY_LOG)" 2>&1 & \
+	worker=$$!; \
+	"$(VPY)" manage.py runserver "$(HOST):$(PORT)"
+
+# --- checks ---------------------------------------------------------------------------------------
+
+test: $(STAMP)
+	"$(BIN)/ruff" check .
+	"$(VPY)" -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	"$(BIN)/ruff" check .
+
+# after changing strings marked for translation: extract them, translate the new entries in
+# locale/zh_Hans/LC_MESSAGES/django.po, then run `make messages` again to compile (needs GNU gettext)
+messages: $(STAMP)
+	"$(VPY)" manage.py makemessages -l zh_Hans -l en --no-obsolete \
+	  --ignore=$(VENV) --ignore=static --ignore=var --ignore=tests --ignore=bench
+	"$(VPY)" manage.py compilemessages --ignore=$(VENV)
+
+# --- housekeeping ---------------------------------------------------------------------------------
+
+# keeps .venv and the SQLite database with the demo data
+clean:
+	find . -path ./.git -prune -o -path "./$(VENV)" -prune -o -type d -name __pycache__ -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache test-artifacts staticfiles \
+	  var/staticfiles var/celery var/celerybeat-schedule* "$(CELERY_LOG)"
+
+# back to a fresh clone: also removes .venv and everything under var/ (the demo database too)
+distclean: clean
+	rm -rf "$(VENV)" var

@@ -1,0 +1,112 @@
+"""Browser harness: Playwright driving Debian's Chromium; it never downloads a browser.
+
+Every request the page makes must stay on 127.0.0.1: town intranets are often offline, so a
+request to any other host (a CDN, a font service) is refused and fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHASHAN_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CHASHAN_BROWSER_TESTS") == "1":
+        raise pytest.UsageError(f"CHASHAN_BROWSER_TESTS=1 but there is no Chromium at {CHROMIUM}")
+    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class OffsiteGuard:
+    """Refuses and remembers every request that would leave this machine."""
+
+    def __init__(self):
+        self.offsite: list[str] = []
+
+    def __call__(self, route):
+        host = urlsplit(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.offsite.append(route.request.url)
+            route.abort()
+
+
+@pytest.fixture
+def open_context(browser):
+    """Make browser contexts (phone or desktop, Chinese locale) that refuse off-site requests."""
+    contexts = []
+    guards = []
+
+    def make(viewport=DESKTOP, **kwargs):
+        context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", **kwargs)
+        context.set_default_timeout(15_000)
+        guard = OffsiteGuard()
+        context.route("**/*", guard)
+        contexts.append(context)
+        guards.append(guard)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+    offsite = [url for guard in guards for url in guard.offsite]
+    assert offsite == [], f"requests left 127.0.0.1: {offsite}"
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page, live_server_url: str, username: str, password: str) -> None:
+    page.goto(f"{live_server_url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_load_state("networkidle")

@@ -4,6 +4,7 @@
 #   make test   ruff, then the whole test suite
 #   make lint   ruff only
 #   make messages  extract and compile translations (needs GNU gettext)
+#   make bench  the ledger against Django's admin on a million findings (needs PostgreSQL; see README)
 #   make clean  remove caches and run-time files (keeps .venv and the database)
 #
 # Override on the command line, e.g. `make run PYTHON=/opt/python3.11/bin/python3.11 PORT=8001`
@@ -29,7 +30,7 @@ VAR_DIR := $(or $(CHASHAN_VAR_DIR),var)
 CELERY_LOG := $(VAR_DIR)/celery.log
 DEMO_PASSWORD := demo-chashan-2026
 
-.PHONY: run install test lint messages clean distclean
+.PHONY: run install test lint messages bench clean distclean
 
 # --- the virtual environment ---------------------------------------------------------------------
 
@@ -111,6 +112,17 @@ messages: $(STAMP)
 	"$(VPY)" manage.py makemessages -l zh_Hans -l en --no-obsolete \
 	  --ignore=$(VENV) --ignore=static --ignore=var --ignore=tests --ignore=bench
 	"$(VPY)" manage.py compilemessages --ignore=$(VENV)
+
+# --- make bench: the findings ledger against Django's admin on 1,000,000 findings ---------------
+# Loads the data once into its own database (a few minutes; reused afterwards), then prints the figures.
+
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/chashan_bench
+BENCH_ARGS ?=
+
+bench: $(STAMP)
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" "$(VPY)" -m bench.generate
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" "$(VPY)" -m bench.ledger $(BENCH_ARGS)
+	"$(VPY)" -m bench.reminders
 
 # --- housekeeping ---------------------------------------------------------------------------------
 

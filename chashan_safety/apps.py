@@ -8,9 +8,21 @@ class ChashanSafetyConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from chashan_safety import demo
-        from chashan_safety.registry import DemoLoader, NavItem, register_demo, register_nav
+        from chashan_safety import (
+            demo,
+            inbox,
+            middleware,  # noqa: F401  (connects the sign-in receiver)
+        )
+        from chashan_safety.registry import (
+            DemoLoader,
+            NavGroup,
+            NavItem,
+            register_demo,
+            register_nav,
+            register_nav_group,
+        )
 
+        register_nav_group(NavGroup("registries", _("Registries"), "bi-journal-text", order=60))
         register_nav(
             NavItem(
                 "users",
@@ -23,3 +35,4 @@ class ChashanSafetyConfig(AppConfig):
             )
         )
         register_demo(DemoLoader("accounts", demo.load, order=30))
+        inbox.register()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -140,3 +141,133 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class Counter(models.Model):
+    """Numbers that run per year, such as finding numbers and notice numbers (〔2026〕15号)."""
+
+    key = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+        constraints = [models.UniqueConstraint(fields=["key", "year"], name="counter_key_year_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.year}: {self.last_value}"
+
+    @classmethod
+    def next_value(cls, key: str, year: int) -> int:
+        """The next number for ``key`` in ``year``; call inside a transaction (the row is locked)."""
+        cls.objects.get_or_create(key=key, year=year)
+        counter = cls.objects.select_for_update().get(key=key, year=year)
+        counter.last_value += 1
+        counter.save(update_fields=["last_value"])
+        return counter.last_value
+
+
+class Reminder(models.Model):
+    """One reminder that became due: the row that makes every reminder exactly-once.
+
+    The unique key is (kind, object, level, anchor): a second sweep, a duplicate beat or a
+    redelivered task finds the row there and sends nothing new. ``anchor`` is the date the
+    ladder counts from (a finding's deadline), so a moved deadline starts the ladder again.
+    """
+
+    kind = models.CharField(_("kind"), max_length=40)
+    level = models.CharField(_("level"), max_length=20)
+    object_id = models.PositiveBigIntegerField(_("object"))
+    anchor = models.DateField(_("counted from"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # set, with the sweep's claim token, in the transaction that creates the reminder's notifications
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "level", "anchor"], name="reminder_once"),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "level", "notified_at"], name="reminder_pending"),
+            models.Index(fields=["object_id", "kind"], name="reminder_object"),
+            models.Index(fields=["-created_at"], name="reminder_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}:{self.level}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(recipient=user, cancelled_at__isnull=True)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An item in a person's inbox; the daily e-mail and SMS digests list the new ones."""
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    reminder = models.ForeignKey(
+        Reminder, verbose_name=_("reminder"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # for messages that are not reminders
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    texted_at = models.DateTimeField(_("sent by SMS at"), null=True, blank=True)
+    # the object no longer needs it (a finding closed before the digest went out): kept, never sent
+    cancelled_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "reminder"], name="notification_once_per_recipient"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} · {self.reminder or self.title}"
+
+
+class DigestDelivery(models.Model):
+    """One digest per person, channel and day: written before sending, so it goes out once."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="digests")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    day = models.DateField(_("day"))
+    item_count = models.PositiveIntegerField(_("items"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-day", "recipient"]
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "channel", "day"], name="digest_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} · {self.channel} · {self.day}"

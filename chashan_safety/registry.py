@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 ALL_ROLES = frozenset({"town_admin", "safety_officer", "village_office", "unit_office", "leadership"})
 
@@ -37,11 +38,28 @@ class NavItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return _reverse_cached(self.url_name, get_script_prefix())
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A drop-down in the navigation that gathers the items naming it as their ``group``."""
+
+    key: str
+    label: str
+    icon: str
+    order: int = 100
+
+
+@lru_cache(maxsize=256)
+def _reverse_cached(url_name: str, script_prefix: str) -> str:
+    # the navigation is drawn on every page: reverse each link once per URL prefix
+    return reverse(url_name)
 
 
 _panels: dict[str, HomePanel] = {}
 _nav: dict[str, NavItem] = {}
+_nav_groups: dict[str, NavGroup] = {}
 
 
 def register_panel(panel: HomePanel) -> None:
@@ -50,6 +68,10 @@ def register_panel(panel: HomePanel) -> None:
 
 def register_nav(item: NavItem) -> None:
     _nav[item.key] = item
+
+
+def register_nav_group(group: NavGroup) -> None:
+    _nav_groups[group.key] = group
 
 
 def _role_of(user) -> str:
@@ -65,6 +87,32 @@ def panels_for(user) -> list[tuple[HomePanel, dict]]:
 def nav_for(user) -> list[NavItem]:
     role = _role_of(user)
     return sorted((i for i in _nav.values() if role in i.roles), key=lambda i: (i.order, i.key))
+
+
+def nav_entries_for(user) -> list[NavItem | tuple[NavGroup, list[NavItem]]]:
+    """The navigation as shown: items alone, and groups (with their items) as drop-downs.
+
+    A group with a single item for this user is shown as that item alone.
+    """
+    entries: list = []
+    grouped: dict[str, list[NavItem]] = {}
+    for item in nav_for(user):
+        group = _nav_groups.get(item.group)
+        if group is None:
+            entries.append((item.order, item))
+        else:
+            if item.group not in grouped:
+                grouped[item.group] = []
+                entries.append((group.order, item.group))
+            grouped[item.group].append(item)
+    result = []
+    for _order, entry in sorted(entries, key=lambda e: e[0]):
+        if isinstance(entry, str):
+            items = grouped[entry]
+            result.append(items[0] if len(items) == 1 else (_nav_groups[entry], items))
+        else:
+            result.append(entry)
+    return result
 
 
 @dataclass(frozen=True)

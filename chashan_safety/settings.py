@@ -22,6 +22,7 @@ from chashan_safety.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CHASHAN_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file, beat's schedule and the laptop broker live here
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "chashan_safety.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -130,7 +132,9 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "chashan_safety.views.client_ip"
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: expiry after inactivity
+# the age counts from the last request (renewed at most every SESSION_TOUCH_INTERVAL seconds by
+# chashan_safety.middleware.IdleSessionMiddleware): sessions expire after inactivity
+SESSION_TOUCH_INTERVAL = env_int("SESSION_TOUCH_INTERVAL", 300, minimum=0)
 
 # Internationalisation: Simplified Chinese by default, English as a switch.
 LANGUAGE_CODE = "zh-hans"
@@ -153,6 +157,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Behind nginx, photos are handed over with X-Accel-Redirect under this internal location (e.g.
+# "/protected-media/"); empty: Django streams them itself.
+PHOTO_ACCEL_REDIRECT_PREFIX = env_str("PHOTO_ACCEL_REDIRECT_PREFIX", "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -178,8 +186,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # Nothing is scheduled in the broker for longer than this; unacknowledged tasks come back after it.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# beat and workers keep trying while Redis is away, however long, instead of exiting
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -197,6 +209,46 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # hourly by day: a sweep missed while Redis was down is caught up by the next one
+        "reminder-sweep": {
+            "task": "chashan_safety.tasks.reminder_sweep",
+            "schedule": crontab(minute=5, hour="7-22"),
+            "options": {"expires": 50 * 60},
+        },
+        "reminder-digests": {
+            "task": "chashan_safety.tasks.send_digests",
+            "schedule": crontab(minute=30, hour=8),
+            "options": {"expires": 6 * 3600},
+        },
+    }
+)
+
+# The escalation ladder for overdue rectifications (跟踪问责). "notify" names recipient groups
+# (responsible_office, zone_officers, section_head) or roles (leadership, town_admin).
+REMINDER_DUE_SOON_DAYS = 2
+REMINDER_LADDER = [
+    {"level": "d1", "days": 1, "notify": ["responsible_office"]},
+    {"level": "d3", "days": 3, "notify": ["zone_officers"]},
+    {"level": "d7", "days": 7, "notify": ["section_head"], "card": "yellow"},
+    {"level": "d15", "days": 15, "notify": ["leadership", "town_admin"], "card": "red"},
+]
+# a second yellow card in a year turns into a red one
+REMINDER_RED_AFTER_YELLOWS = 2
+
+# Links in e-mails and SMS point here.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Supervision letters (督办函) drafted for red cards.
+SUPERVISION_LETTER_NUMBER_FORMAT = env_str("SUPERVISION_LETTER_NUMBER_FORMAT", "茶应急督〔{year}〕{n}号")
+SUPERVISION_LETTER_RECTIFY_DAYS = env_int("SUPERVISION_LETTER_RECTIFY_DAYS", 7, minimum=1)
+# empty: "Chashan Town Work Safety Committee Office" in the interface language
+SUPERVISION_LETTER_OFFICE = env_str("SUPERVISION_LETTER_OFFICE", "")
+
+# SMS: the console backend writes messages to the log; a gateway is a settings change.
+SMS_BACKEND = env_str("SMS_BACKEND", "chashan_safety.sms.ConsoleBackend")
+
 # /healthz reports beat as stale when its heartbeat is older than this.
 HEALTH_BEAT_MAX_AGE = env_int("HEALTH_BEAT_MAX_AGE_SECONDS", 600, minimum=60)
 

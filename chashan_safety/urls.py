@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from chashan_safety import views
+from chashan_safety import inbox, views
 
 account_patterns = (
     [
@@ -23,6 +23,11 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/", include(account_patterns)),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/<int:pk>/open/", inbox.inbox_open, name="inbox-open"),
+    path("inbox/read-all/", inbox.inbox_read_all, name="inbox-read-all"),
+    path("reminders/", inbox.reminders_overview, name="reminders-overview"),
+    path("reminders/no-contact/", inbox.reminders_no_contact, name="reminders-no-contact"),
     path("", include("responsibility.urls")),
     path("", include("inspections.urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from inspections.models import Grid, PatrolTeam, PatrolTeamMember, Section, Zone, ZoneVillage
+from inspections.models import (
+    Finding,
+    FindingEvent,
+    Grid,
+    Inspection,
+    PatrolTeam,
+    PatrolTeamMember,
+    Section,
+    Site,
+    Zone,
+    ZoneVillage,
+)
 
 
 class ZoneVillageInline(admin.TabularInline):
@@ -35,3 +46,36 @@ class GridAdmin(SimpleHistoryAdmin):
 class PatrolTeamAdmin(SimpleHistoryAdmin):
     list_display = ["name", "zone", "leader", "is_active"]
     inlines = [PatrolTeamMemberInline]
+
+
+@admin.register(Site)
+class SiteAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "village", "industry", "risk_level", "is_active"]
+    list_filter = ["village", "risk_level", "kind"]
+    search_fields = ["name", "address"]
+
+
+@admin.register(Inspection)
+class InspectionAdmin(SimpleHistoryAdmin):
+    list_display = ["site", "kind", "led_by", "started_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["site", "team", "led_by"]
+
+
+class FindingEventInline(admin.TabularInline):
+    model = FindingEvent
+    extra = 0
+    readonly_fields = ["action", "from_status", "to_status", "by", "at", "note", "deadline"]
+    can_delete = False
+
+
+@admin.register(Finding)
+class FindingAdmin(SimpleHistoryAdmin):
+    """Kept for superusers; the portal's own ledger is the page people use."""
+
+    list_display = ["number", "site", "village", "category", "grade", "status", "found_on", "deadline"]
+    list_filter = ["village", "status", "grade", "category"]
+    search_fields = ["description", "site__name"]
+    raw_id_fields = ["inspection", "site", "village", "responsible_village", "responsible_unit", "created_by"]
+    readonly_fields = ["number", "status", "closed_at"]
+    inlines = [FindingEventInline]

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from chashan_safety.registry import HomePanel, NavItem, register_nav, register_panel
-from responsibility.models import Unit, Village
+from responsibility.models import SupervisionLetter, Unit, Village
 
 
 def _my_village(user) -> dict:
@@ -15,6 +15,12 @@ def _my_unit(user) -> dict:
     return {"unit": Unit.objects.visible_to(user).filter(pk=user.unit_id).first()}
 
 
+def _letters_to_send(user) -> dict:
+    drafts = SupervisionLetter.objects.visible_to(user).filter(status=SupervisionLetter.Status.DRAFT)
+    letters = drafts.select_related("card__village", "card__unit").order_by("-created_at", "-pk")[:5]
+    return {"drafts": drafts.count(), "letters": letters}
+
+
 def register() -> None:
     register_nav(
         NavItem(
@@ -24,6 +30,7 @@ def register() -> None:
             "bi-houses",
             order=20,
             roles=frozenset({"town_admin", "safety_officer", "leadership"}),
+            group="registries",
         )
     )
     register_nav(
@@ -44,6 +51,7 @@ def register() -> None:
             "bi-building",
             order=30,
             roles=frozenset({"town_admin", "safety_officer", "leadership", "unit_office"}),
+            group="registries",
         )
     )
     register_panel(
@@ -62,5 +70,14 @@ def register() -> None:
             _my_unit,
             roles=frozenset({"unit_office"}),
             order=10,
+        )
+    )
+    register_panel(
+        HomePanel(
+            "letters-to-send",
+            "responsibility/includes/_panel_letters.html",
+            _letters_to_send,
+            roles=frozenset({"town_admin"}),
+            order=40,
         )
     )

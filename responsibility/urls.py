@@ -13,4 +13,9 @@ urlpatterns = [
     path("units/new/", views.UnitCreate.as_view(), name="unit-create"),
     path("units/<int:pk>/", views.UnitDetail.as_view(), name="unit-detail"),
     path("units/<int:pk>/edit/", views.UnitUpdate.as_view(), name="unit-edit"),
+    path("cards/", views.card_list, name="card-list"),
+    path("supervision-letters/", views.letter_list, name="letter-list"),
+    path("supervision-letters/<int:pk>/", views.letter_detail, name="letter-detail"),
+    path("supervision-letters/<int:pk>/send/", views.letter_send, name="letter-send"),
+    path("supervision-letters/<int:pk>/pdf/", views.letter_pdf, name="letter-pdf"),
 ]

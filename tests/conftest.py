@@ -37,8 +37,13 @@ def _static_root(tmp_path_factory):
     return tmp_path_factory.mktemp("staticfiles")
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_plain(settings, _static_root):
+def _fast_and_plain(settings, _static_root, _media_root):
     # MD5 keeps password hashing out of the suite's run time
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # the manifest storage of production needs collectstatic; tests render templates without it
@@ -48,6 +53,8 @@ def _fast_and_plain(settings, _static_root):
     }
     # WhiteNoise warns on every request when STATIC_ROOT (filled by collectstatic) does not exist
     settings.STATIC_ROOT = _static_root
+    # uploaded photos of the suite never land in the project's var/media
+    settings.MEDIA_ROOT = _media_root
 
 
 # --- the town --------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from chashan_safety.generic import (
 )
 from chashan_safety.models import User
 from chashan_safety.permissions import town_admin_required
-from inspections.filters import GridFilter, PatrolTeamFilter
-from inspections.forms import GridForm, PatrolTeamForm, PatrolTeamMemberFormSet, SectionForm, ZoneForm
+from inspections.filters.structure import GridFilter, PatrolTeamFilter
+from inspections.forms.structure import GridForm, PatrolTeamForm, PatrolTeamMemberFormSet, SectionForm, ZoneForm
 from inspections.models import Grid, PatrolTeam, PatrolTeamMember, Section, Zone, ZoneVillage
 from responsibility.models import Village
 

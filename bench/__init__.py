@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): not tests; they print figures to compare, on a database of their own."""

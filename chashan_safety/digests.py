@@ -1,0 +1,152 @@
+"""The daily digests: one e-mail and one SMS a day per person, listing all their new items.
+
+Before anything is sent, notifications whose object moved on (a finding closed between the sweep
+and the digest, a deadline moved) are withdrawn. A ``DigestDelivery`` row per person, channel and
+day is written before sending, so a repeated run sends nothing twice; a failed send removes its
+row again, so that the next run retries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from chashan_safety.models import DigestDelivery, Notification, Reminder, User
+from chashan_safety.reminders import describe, still_relevant
+from chashan_safety.sms import SmsMessage, get_backend
+
+log = logging.getLogger(__name__)
+
+MAX_LISTED = 30
+CHUNK = 2000
+# plain strings as keys: the results read {'email': 3, 'sms': 2}, not {<Channel.EMAIL: 'email'>: 3, …}
+CHANNELS = {
+    DigestDelivery.Channel.EMAIL.value: ("emailed_at", "email"),
+    DigestDelivery.Channel.SMS.value: ("texted_at", "phone"),
+}
+
+
+@dataclass
+class DigestResult:
+    day: dt.date
+    withdrawn: int = 0
+    sent: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+    no_contact: dict[str, list[int]] = field(default_factory=dict)
+
+
+def withdraw_stale(now: dt.datetime | None = None) -> int:
+    """Withdraw unsent notifications whose reminder no longer applies; returns how many."""
+    now = now or timezone.now()
+    unsent = Notification.objects.filter(cancelled_at__isnull=True, reminder__isnull=False).filter(
+        Q(emailed_at__isnull=True) | Q(texted_at__isnull=True)
+    )
+    reminder_ids = list(unsent.values_list("reminder_id", flat=True).distinct())
+    withdrawn = 0
+    for start in range(0, len(reminder_ids), CHUNK):
+        reminders = list(Reminder.objects.filter(pk__in=reminder_ids[start : start + CHUNK]))
+        stale = {r.pk for r in reminders} - still_relevant(reminders)
+        if stale:
+            withdrawn += unsent.filter(reminder_id__in=stale).update(cancelled_at=now)
+    return withdrawn
+
+
+def pending_for(channel: str):
+    sent_field, _contact = CHANNELS[channel]
+    return Notification.objects.filter(cancelled_at__isnull=True, **{f"{sent_field}__isnull": True})
+
+
+def recipients_without_contact() -> dict[str, list[User]]:
+    """People with items waiting who cannot get them by e-mail or SMS: the gap for the town to fill."""
+    gaps = {}
+    for channel, (_sent_field, contact) in CHANNELS.items():
+        waiting = pending_for(channel).values("recipient_id")
+        gaps[channel] = list(
+            User.objects.filter(pk__in=waiting, is_active=True, **{contact: ""}).order_by("role", "username")
+        )
+    return gaps
+
+
+def _titles(items: list[Notification]) -> list[tuple[str, str]]:
+    """(title, url) of each item, one query per kind of reminder."""
+    texts = describe([n.reminder for n in items if n.reminder_id])
+    titles = []
+    for notification in items:
+        text = texts.get(notification.reminder_id)
+        titles.append((text.title, text.url) if text else (notification.title, notification.url))
+    return titles
+
+
+def _send(channel: str, user: User, count: int, items: list[Notification], day: dt.date) -> None:
+    titles = _titles(items)
+    with translation.override(settings.LANGUAGE_CODE):
+        if channel == DigestDelivery.Channel.EMAIL:
+            subject = _("Chashan Safety: %(count)d item(s) for you on %(day)s") % {"count": count, "day": day}
+            lines = [f"- {title}" + (f"\n  {settings.PORTAL_BASE_URL}{url}" if url else "") for title, url in titles]
+            if count > len(items):
+                lines.append(_("… and %(more)d more in your inbox.") % {"more": count - len(items)})
+            body = "\n".join(
+                [
+                    _("Hello %(name)s,") % {"name": user.display_name},
+                    "",
+                    _("These items need your attention:"),
+                    "",
+                    *lines,
+                    "",
+                    _("Inbox: %(url)s") % {"url": f"{settings.PORTAL_BASE_URL}/inbox/"},
+                ]
+            )
+            send_mail(subject, body, None, [user.email])
+        else:
+            first = titles[0][0] if titles else ""
+            text = _("[Chashan Safety] %(count)d item(s) need your attention, e.g. %(first)s. See the portal inbox.")
+            get_backend().send_messages([SmsMessage(phone=user.phone, text=text % {"count": count, "first": first})])
+
+
+def send_digests(day: dt.date | None = None) -> DigestResult:
+    """Send today's digests on every channel; safe to run again the same day."""
+    day = day or timezone.localdate()
+    result = DigestResult(day, withdrawn=withdraw_stale())
+    for channel, (sent_field, contact) in CHANNELS.items():
+        result.sent[channel] = result.failed[channel] = 0
+        result.no_contact[channel] = []
+        # what exists now is this digest's; items arriving meanwhile wait for tomorrow's
+        pending = pending_for(channel).filter(created_at__lte=timezone.now())
+        waiting = (
+            User.objects.filter(is_active=True, notifications__in=pending)
+            .annotate(items=Count("notifications", filter=Q(notifications__in=pending)))
+            .order_by("pk")
+        )
+        for user in waiting:
+            if not getattr(user, contact):
+                result.no_contact[channel].append(user.pk)
+                continue
+            try:
+                with transaction.atomic():
+                    delivery = DigestDelivery.objects.create(
+                        recipient=user, channel=channel, day=day, item_count=user.items
+                    )
+            except IntegrityError:
+                continue  # already sent today
+            mine = pending.filter(recipient=user)
+            items = list(mine.select_related("reminder").order_by("-created_at")[:MAX_LISTED])
+            try:
+                _send(channel, user, user.items, items, day)
+            except Exception as error:  # a mail server or gateway failure must not stop the others
+                log.warning("digest %s to %s failed: %s", channel, user.username, error)
+                delivery.delete()
+                result.failed[channel] += 1
+                continue
+            now = timezone.now()
+            mine.update(**{sent_field: now})
+            DigestDelivery.objects.filter(pk=delivery.pk).update(sent_at=now)
+            result.sent[channel] += 1
+    return result

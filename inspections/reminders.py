@@ -13,7 +13,20 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, DateTimeField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,8 +35,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chashan_safety.bulk import insert_select
-from chashan_safety.models import Reminder, Role
-from chashan_safety.reminders import ReminderKind, ReminderLevel, ReminderText, register_reminder_kind
+from chashan_safety.models import Notification, Reminder, Role
+from chashan_safety.reminders import ReminderKind, ReminderLevel, ReminderText, register_reminder_kind, reminder_kinds
 from inspections.models import Finding, FindingStatus
 from responsibility.letters import CardFacts, register_card_source
 from responsibility.models import Card, SupervisionLetter
@@ -291,3 +304,34 @@ def register() -> None:
             objects_in_village=_in_village,
         )
     )
+
+
+def reminders_for(finding: Finding) -> list[dict]:
+    """The reminders a finding caused, oldest first, for its timeline: when, which rung, how many told."""
+    told = (
+        Notification.objects.filter(reminder=OuterRef("pk"))
+        .order_by()
+        .values("reminder")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    rows = (
+        Reminder.objects.filter(kind__in=[DUE_SOON, OVERDUE], object_id=finding.pk)
+        .annotate(recipients=Subquery(told, output_field=IntegerField()))
+        .order_by("created_at", "pk")
+    )
+    labels = {
+        (kind.key, level.key): level.label
+        for kind in reminder_kinds()
+        if kind.key in (DUE_SOON, OVERDUE)
+        for level in kind.levels
+    }
+    return [
+        {
+            "at": reminder.created_at,
+            "label": labels.get((reminder.kind, reminder.level), reminder.level),
+            "anchor": reminder.anchor,
+            "recipients": reminder.recipients or 0,
+        }
+        for reminder in rows
+    ]

@@ -24,6 +24,7 @@ from chashan_safety.generic import HISTORY_LIMIT
 from inspections.forms.findings import CloseForm, FindingEditForm, ReopenForm, SubmitFixForm, VerifyForm
 from inspections.models import Finding, FindingEvent, FindingStatus, Inspection, Photo, Site
 from inspections.photos import ProcessedPhoto, process_photos
+from inspections.reminders import reminders_for
 from inspections.services import (
     MOVES,
     allowed_moves,
@@ -137,6 +138,7 @@ def _render_detail(request, finding: Finding, *, bound: dict[str, forms.Form] | 
         "primary_action": any(name != "reopen" for name in action_forms),
         "may_edit": may_edit(user, finding),
         "overdue_days": -finding.days_to_deadline,
+        "reminders": reminders_for(finding),
     }
     if user.sees_whole_town:
         context["site_visible"] = context["inspection_visible"] = True

@@ -65,9 +65,7 @@ def is_responsible_office(user: User, finding: Finding) -> bool:
 
 def is_zone_officer(user: User, finding: Finding) -> bool:
     """A safety officer whose zones hold the finding's village."""
-    if not user.is_safety_officer:
-        return False
-    return Village.objects.filter(pk=finding.village_id, zone_link__zone__in=user.zone_ids).exists()
+    return user.is_safety_officer and finding.village_id in user.zone_village_ids
 
 
 def may_move(user: User, finding: Finding, move: str) -> bool:
@@ -253,7 +251,7 @@ def finding_add(*, inspection: Inspection, by: User, draft: FindingDraft) -> Fin
 
 
 def _in_zones(user: User, inspection: Inspection) -> bool:
-    return Village.objects.filter(pk=inspection.site.village_id, zone_link__zone__in=user.zone_ids).exists()
+    return inspection.site.village_id in user.zone_village_ids
 
 
 # --- the lifecycle ----------------------------------------------------------------------------------

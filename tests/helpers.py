@@ -11,6 +11,17 @@ from chashan_safety.models import User
 from inspections.models import Grid, PatrolTeam, PatrolTeamMember, Section, Zone, ZoneVillage
 from responsibility.models import Unit, Village
 
+#: who may read a record of village A (zone A): (persona, status of its detail page)
+WHO_READS_VILLAGE_A = [
+    ("town_admin", 200),
+    ("leadership", 200),
+    ("safety_officer", 200),
+    ("village_office", 200),
+    ("other_officer", 404),
+    ("other_village_office", 404),
+    ("unit_office", 404),
+]
+
 DOMAIN_MODELS = (Village, Unit, Section, Zone, ZoneVillage, Grid, PatrolTeam, PatrolTeamMember, User)
 
 

@@ -29,8 +29,9 @@ def _account_post(**changes) -> dict:
     return data
 
 
-def test_town_admin_sees_every_account_in_the_list(client_for, town_admin, village_office, other_unit_office,
-                                                   leadership):
+def test_town_admin_sees_every_account_in_the_list(
+    client_for, town_admin, village_office, other_unit_office, leadership
+):
     response = client_for(town_admin).get(reverse("accounts:user-list"))
     assert response.status_code == 200
     for person in (village_office, other_unit_office, leadership):
@@ -92,8 +93,9 @@ def test_a_weak_initial_password_is_refused(client_for, town_admin):
 def test_a_village_office_keeps_only_its_village_and_no_zones(client_for, town_admin, village_a, zone_a, unit_a):
     client_for(town_admin).post(
         reverse("accounts:user-create"),
-        _account_post(username="sy_office", role=Role.VILLAGE_OFFICE, village=village_a.pk, unit=unit_a.pk,
-                      zones=[zone_a.pk]),
+        _account_post(
+            username="sy_office", role=Role.VILLAGE_OFFICE, village=village_a.pk, unit=unit_a.pk, zones=[zone_a.pk]
+        ),
     )
     account = User.objects.get(username="sy_office")
     assert (account.village, account.unit, list(account.zones.all())) == (village_a, None, [])
@@ -102,8 +104,9 @@ def test_a_village_office_keeps_only_its_village_and_no_zones(client_for, town_a
 def test_turning_an_officer_into_leadership_drops_his_zones(client_for, town_admin, safety_officer):
     client_for(town_admin).post(
         reverse("accounts:user-edit", args=[safety_officer.pk]),
-        _account_post(username=safety_officer.username, full_name=safety_officer.full_name, role=Role.LEADERSHIP,
-                      password=""),
+        _account_post(
+            username=safety_officer.username, full_name=safety_officer.full_name, role=Role.LEADERSHIP, password=""
+        ),
     )
     safety_officer.refresh_from_db()
     assert safety_officer.role == Role.LEADERSHIP
@@ -114,8 +117,13 @@ def test_editing_an_account_without_a_password_keeps_the_old_one(client_for, tow
     old_hash = village_office.password
     client_for(town_admin).post(
         reverse("accounts:user-edit", args=[village_office.pk]),
-        _account_post(username=village_office.username, full_name="上元安全办（新）", role=Role.VILLAGE_OFFICE,
-                      village=village_office.village_id, password=""),
+        _account_post(
+            username=village_office.username,
+            full_name="上元安全办（新）",
+            role=Role.VILLAGE_OFFICE,
+            village=village_office.village_id,
+            password="",
+        ),
     )
     village_office.refresh_from_db()
     assert village_office.full_name == "上元安全办（新）"
@@ -138,9 +146,7 @@ def test_a_forged_account_id_answers_404(client_for, town_admin):
     assert client.get(reverse("accounts:user-password", args=[987654])).status_code == 404
 
 
-@pytest.mark.parametrize(
-    "persona", ["safety_officer", "village_office", "unit_office", "leadership"], indirect=True
-)
+@pytest.mark.parametrize("persona", ["safety_officer", "village_office", "unit_office", "leadership"], indirect=True)
 def test_only_the_town_admin_manages_accounts(client_for, persona, village_office):
     client = client_for(persona)
     urls = [

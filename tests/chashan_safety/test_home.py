@@ -14,8 +14,9 @@ def test_anonymous_visitor_is_sent_to_login_from_home(client, db):
     assert response["Location"] == f"{reverse('login')}?next=/"
 
 
-def test_village_office_home_shows_its_village_zone_and_teams(client_for, village_office, village_a, zone_a,
-                                                              safety_officer, team_a, team_b, village_b):
+def test_village_office_home_shows_its_village_zone_and_teams(
+    client_for, village_office, village_a, zone_a, safety_officer, team_a, team_b, village_b
+):
     response = client_for(village_office).get(reverse("home"))
     assert response.status_code == 200
     for text in (village_a.name, zone_a.name, safety_officer.display_name, team_a.name):
@@ -33,8 +34,9 @@ def test_unit_office_home_shows_its_unit_and_industries(client_for, unit_office,
     assert not shows(response, unit_b.name)
 
 
-def test_safety_officer_home_shows_his_zones_and_the_teams_he_leads(client_for, safety_officer, zone_a, zone_b,
-                                                                    team_a, team_b):
+def test_safety_officer_home_shows_his_zones_and_the_teams_he_leads(
+    client_for, safety_officer, zone_a, zone_b, team_a, team_b
+):
     response = client_for(safety_officer).get(reverse("home"))
     assert response.status_code == 200
     assert shows(response, zone_a.name)
@@ -44,8 +46,9 @@ def test_safety_officer_home_shows_his_zones_and_the_teams_he_leads(client_for, 
 
 
 @pytest.mark.parametrize("persona", ["town_admin", "leadership"], indirect=True)
-def test_town_admin_and_leadership_see_the_town_overview_counts(client_for, persona, village_a, village_b, grid_a,
-                                                                unit_a):
+def test_town_admin_and_leadership_see_the_town_overview_counts(
+    client_for, persona, village_a, village_b, grid_a, unit_a
+):
     response = client_for(persona).get(reverse("home"))
     assert response.status_code == 200
     panels = {panel.key: context for panel, context in response.context["panels"]}
@@ -54,8 +57,9 @@ def test_town_admin_and_leadership_see_the_town_overview_counts(client_for, pers
     assert reverse("inspections:structure") in page_text(response)
 
 
-def test_only_the_town_admin_is_offered_account_management(client_for, town_admin, leadership, safety_officer,
-                                                           village_office):
+def test_only_the_town_admin_is_offered_account_management(
+    client_for, town_admin, leadership, safety_officer, village_office
+):
     accounts = reverse("accounts:user-list")
     assert accounts in page_text(client_for(town_admin).get(reverse("home")))
     for person in (leadership, safety_officer, village_office):

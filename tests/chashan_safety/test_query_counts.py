@@ -39,30 +39,49 @@ def grow_town(*, rows: int, safety_officer, village_office, unit_office) -> None
 
 LIST_PAGES = {
     "town_admin": [
-        "responsibility:village-list", "responsibility:unit-list", "inspections:grid-list", "inspections:team-list",
-        "inspections:section-list", "inspections:zone-list", "accounts:user-list", "inspections:structure", "home",
+        "responsibility:village-list",
+        "responsibility:unit-list",
+        "inspections:grid-list",
+        "inspections:team-list",
+        "inspections:section-list",
+        "inspections:zone-list",
+        "accounts:user-list",
+        "inspections:structure",
+        "home",
     ],
     "leadership": [
-        "responsibility:village-list", "responsibility:unit-list", "inspections:grid-list", "inspections:team-list",
-        "inspections:structure", "home",
+        "responsibility:village-list",
+        "responsibility:unit-list",
+        "inspections:grid-list",
+        "inspections:team-list",
+        "inspections:structure",
+        "home",
     ],
     "safety_officer": [
-        "responsibility:village-list", "responsibility:unit-list", "inspections:grid-list", "inspections:team-list",
-        "inspections:zone-list", "inspections:structure", "home",
+        "responsibility:village-list",
+        "responsibility:unit-list",
+        "inspections:grid-list",
+        "inspections:team-list",
+        "inspections:zone-list",
+        "inspections:structure",
+        "home",
     ],
     "village_office": [
-        "responsibility:village-list", "inspections:grid-list", "inspections:team-list", "inspections:section-list",
-        "inspections:structure", "home",
+        "responsibility:village-list",
+        "inspections:grid-list",
+        "inspections:team-list",
+        "inspections:section-list",
+        "inspections:structure",
+        "home",
     ],
     "unit_office": ["responsibility:unit-list", "inspections:zone-list", "inspections:structure", "home"],
 }
 
 
-@pytest.mark.parametrize(
-    ("persona", "url_names"), list(LIST_PAGES.items()), ids=list(LIST_PAGES), indirect=["persona"]
-)
-def test_list_pages_run_as_many_queries_for_30_rows_as_for_1(client_for, persona, url_names, safety_officer,
-                                                             village_office, unit_office):
+@pytest.mark.parametrize(("persona", "url_names"), list(LIST_PAGES.items()), ids=list(LIST_PAGES), indirect=["persona"])
+def test_list_pages_run_as_many_queries_for_30_rows_as_for_1(
+    client_for, persona, url_names, safety_officer, village_office, unit_office
+):
     client = client_for(persona)
     urls = [reverse(name) for name in url_names]
     grow_town(rows=1, safety_officer=safety_officer, village_office=village_office, unit_office=unit_office)

@@ -117,7 +117,10 @@ def test_parse_database_url_reads_a_postgresql_url():
 def test_parse_database_url_accepts_every_postgresql_spelling(scheme):
     config = parse_database_url(f"{scheme}://u@localhost/chashan", conn_max_age=0)
     assert (config["ENGINE"], config["NAME"], config["PORT"], config["CONN_MAX_AGE"]) == (
-        "django.db.backends.postgresql", "chashan", "", 0
+        "django.db.backends.postgresql",
+        "chashan",
+        "",
+        0,
     )
 
 
@@ -225,7 +228,12 @@ def clean_env(tmp_path):
 
 def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -15,10 +15,29 @@ def usernames(queryset) -> set[str]:
 
 
 @pytest.fixture
-def everyone(town_admin, safety_officer, other_officer, village_office, other_village_office, unit_office,
-             other_unit_office, leadership):
-    return {u.username for u in (town_admin, safety_officer, other_officer, village_office, other_village_office,
-                                 unit_office, other_unit_office, leadership)}
+def everyone(
+    town_admin,
+    safety_officer,
+    other_officer,
+    village_office,
+    other_village_office,
+    unit_office,
+    other_unit_office,
+    leadership,
+):
+    return {
+        u.username
+        for u in (
+            town_admin,
+            safety_officer,
+            other_officer,
+            village_office,
+            other_village_office,
+            unit_office,
+            other_unit_office,
+            leadership,
+        )
+    }
 
 
 @pytest.mark.parametrize("persona", ["town_admin", "leadership"], indirect=True)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inspections.models import Finding, FindingEvent, Photo
-from tests.helpers import count_queries, page_text, shows
+from tests.helpers import WHO_READS_VILLAGE_A, count_queries, page_text, shows
 from tests.inspections.test_finding_lifecycle import closed, make_site, record_findings, submitted
 
 
@@ -40,15 +40,7 @@ def action_forms(response) -> set[str]:
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [
-        ("town_admin", 200),
-        ("leadership", 200),
-        ("safety_officer", 200),
-        ("village_office", 200),
-        ("other_officer", 404),
-        ("other_village_office", 404),
-        ("unit_office", 404),
-    ],
+    WHO_READS_VILLAGE_A,
     indirect=["persona"],
 )
 def test_finding_page_answers_by_persona(client_for, persona, expected, finding):

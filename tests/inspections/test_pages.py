@@ -7,20 +7,12 @@ from django.urls import reverse
 
 from inspections.models import Grid, Section, Zone
 from tests.factories import PatrolTeamMemberFactory
-from tests.helpers import database_snapshot, shows, team_post
+from tests.helpers import WHO_READS_VILLAGE_A, database_snapshot, shows, team_post
 
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [
-        ("town_admin", 200),
-        ("leadership", 200),
-        ("safety_officer", 200),
-        ("village_office", 200),
-        ("other_officer", 404),
-        ("other_village_office", 404),
-        ("unit_office", 404),
-    ],
+    WHO_READS_VILLAGE_A,
     indirect=["persona"],
 )
 def test_grid_a_detail_answers_by_persona(client_for, persona, expected, grid_a):
@@ -57,15 +49,7 @@ def test_filtering_grids_by_another_villages_id_shows_no_grid_of_it(client_for, 
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [
-        ("town_admin", 200),
-        ("leadership", 200),
-        ("safety_officer", 200),
-        ("village_office", 200),
-        ("other_officer", 404),
-        ("other_village_office", 404),
-        ("unit_office", 404),
-    ],
+    WHO_READS_VILLAGE_A,
     indirect=["persona"],
 )
 def test_team_a_detail_answers_by_persona(client_for, persona, expected, team_a):
@@ -97,8 +81,9 @@ def test_every_persona_reads_zones_and_sections(client_for, persona, zone_a, zon
         assert shows(response, zone_a.name), url
 
 
-def test_zone_detail_shows_a_village_office_only_the_villages_it_may_see(client_for, other_village_office, village_a,
-                                                                          village_b, zone_a, zone_b):
+def test_zone_detail_shows_a_village_office_only_the_villages_it_may_see(
+    client_for, other_village_office, village_a, village_b, zone_a, zone_b
+):
     # village B's office reads zone A's page, but village A is not its business
     response = client_for(other_village_office).get(zone_a.get_absolute_url())
     assert response.status_code == 200
@@ -128,21 +113,19 @@ def _edit_posts(zone_a, village_a, grid_a, team_a, safety_officer) -> list[tuple
     ]
 
 
-@pytest.mark.parametrize(
-    "persona", ["leadership", "safety_officer", "village_office", "unit_office"], indirect=True
-)
-def test_only_the_town_admin_may_open_structure_forms(client_for, persona, zone_a, village_a, grid_a, team_a,
-                                                      safety_officer):
+@pytest.mark.parametrize("persona", ["leadership", "safety_officer", "village_office", "unit_office"], indirect=True)
+def test_only_the_town_admin_may_open_structure_forms(
+    client_for, persona, zone_a, village_a, grid_a, team_a, safety_officer
+):
     client = client_for(persona)
     for url, _data in _edit_posts(zone_a, village_a, grid_a, team_a, safety_officer):
         assert client.get(url).status_code == 403, url
 
 
-@pytest.mark.parametrize(
-    "persona", ["leadership", "safety_officer", "village_office", "unit_office"], indirect=True
-)
-def test_a_refused_structure_post_changes_nothing(client_for, persona, zone_a, village_a, grid_a, team_a,
-                                                 safety_officer):
+@pytest.mark.parametrize("persona", ["leadership", "safety_officer", "village_office", "unit_office"], indirect=True)
+def test_a_refused_structure_post_changes_nothing(
+    client_for, persona, zone_a, village_a, grid_a, team_a, safety_officer
+):
     client = client_for(persona)
     posts = _edit_posts(zone_a, village_a, grid_a, team_a, safety_officer)
     before = database_snapshot()
@@ -151,8 +134,9 @@ def test_a_refused_structure_post_changes_nothing(client_for, persona, zone_a, v
     assert database_snapshot() == before
 
 
-def test_town_admin_opens_every_structure_form(client_for, town_admin, zone_a, village_a, grid_a, team_a,
-                                               safety_officer):
+def test_town_admin_opens_every_structure_form(
+    client_for, town_admin, zone_a, village_a, grid_a, team_a, safety_officer
+):
     client = client_for(town_admin)
     for url, _data in _edit_posts(zone_a, village_a, grid_a, team_a, safety_officer):
         assert client.get(url).status_code == 200, url
@@ -196,8 +180,13 @@ def test_town_admin_creates_a_section_and_its_zone(client_for, town_admin, villa
     section = Section.objects.get(name="危化股")
     client.post(
         reverse("inspections:zone-create"),
-        {"name": "北片区", "section": section.pk, "order": 5, "villages": [village_a.pk],
-         "officers": [safety_officer.pk]},
+        {
+            "name": "北片区",
+            "section": section.pk,
+            "order": 5,
+            "villages": [village_a.pk],
+            "officers": [safety_officer.pk],
+        },
     )
     zone = Zone.objects.get(name="北片区")
     assert zone.section == section
@@ -216,8 +205,9 @@ def test_village_office_sees_the_whole_size_of_a_team_it_patrols_with(client_for
     assert shows(response, "1 + 3")
 
 
-def test_village_office_sees_the_whole_size_of_a_team_on_the_structure_page(client_for, village_office, team_a,
-                                                                           village_b):
+def test_village_office_sees_the_whole_size_of_a_team_on_the_structure_page(
+    client_for, village_office, team_a, village_b
+):
     PatrolTeamMemberFactory(team=team_a, name="外村队员甲", village=village_b)
     response = client_for(village_office).get(reverse("inspections:structure"))
     teams = [team for zone in response.context["zones"] for team in zone.teams.all()]
@@ -226,8 +216,15 @@ def test_village_office_sees_the_whole_size_of_a_team_on_the_structure_page(clie
 
 @pytest.mark.parametrize(
     "url_name",
-    ["inspections:structure", "inspections:grid-list", "inspections:team-list", "inspections:zone-list",
-     "inspections:section-list", "inspections:team-create", "inspections:grid-create"],
+    [
+        "inspections:structure",
+        "inspections:grid-list",
+        "inspections:team-list",
+        "inspections:zone-list",
+        "inspections:section-list",
+        "inspections:team-create",
+        "inspections:grid-create",
+    ],
 )
 def test_anonymous_visitor_is_sent_to_login_from_the_structure_pages(client, db, url_name):
     url = reverse(url_name)
@@ -237,8 +234,11 @@ def test_anonymous_visitor_is_sent_to_login_from_the_structure_pages(client, db,
 
 
 def test_anonymous_visitor_cannot_open_a_grid_or_team_by_id(client, grid_a, team_a):
-    for url in (grid_a.get_absolute_url(), team_a.get_absolute_url(),
-                reverse("inspections:team-edit", args=[team_a.pk])):
+    for url in (
+        grid_a.get_absolute_url(),
+        team_a.get_absolute_url(),
+        reverse("inspections:team-edit", args=[team_a.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -246,6 +246,10 @@ def test_anonymous_visitor_cannot_open_a_grid_or_team_by_id(client, grid_a, team
 
 def test_forged_grid_and_team_ids_answer_404_for_the_town_admin(client_for, town_admin, grid_a, team_a):
     client = client_for(town_admin)
-    for url_name, pk in [("inspections:grid-detail", grid_a.pk), ("inspections:grid-edit", grid_a.pk),
-                         ("inspections:team-detail", team_a.pk), ("inspections:team-edit", team_a.pk)]:
+    for url_name, pk in [
+        ("inspections:grid-detail", grid_a.pk),
+        ("inspections:grid-edit", grid_a.pk),
+        ("inspections:team-detail", team_a.pk),
+        ("inspections:team-edit", team_a.pk),
+    ]:
         assert client.get(reverse(url_name, args=[pk + 999])).status_code == 404, url_name

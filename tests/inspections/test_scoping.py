@@ -32,8 +32,9 @@ def test_unit_office_sees_no_grid(unit_office, grid_a, grid_b):
     assert names(Grid.objects.visible_to(unit_office)) == []
 
 
-def test_a_village_leaving_the_officers_zone_takes_its_grids_out_of_his_sight(safety_officer, zone_b, village_a,
-                                                                             grid_a):
+def test_a_village_leaving_the_officers_zone_takes_its_grids_out_of_his_sight(
+    safety_officer, zone_b, village_a, grid_a
+):
     village_a.zone_link.zone = zone_b
     village_a.zone_link.save()
     assert names(Grid.objects.visible_to(safety_officer)) == []

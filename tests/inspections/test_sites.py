@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from inspections.forms.sites import SiteForm
 from inspections.models import Finding, FindingStatus, Inspection, Site
-from tests.helpers import shows
+from tests.helpers import WHO_READS_VILLAGE_A, shows
 
 _numbers = itertools.count(1)
 
@@ -95,15 +95,7 @@ def site_b(village_b):
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [
-        ("town_admin", 200),
-        ("leadership", 200),
-        ("safety_officer", 200),
-        ("village_office", 200),
-        ("other_officer", 404),
-        ("other_village_office", 404),
-        ("unit_office", 404),
-    ],
+    WHO_READS_VILLAGE_A,
     indirect=["persona"],
 )
 def test_site_a_detail_answers_by_persona(client_for, persona, expected, site_a):

@@ -21,8 +21,9 @@ def _zone_post(zone, *, villages, officers) -> dict:
     }
 
 
-def test_moving_a_village_to_another_zone_takes_it_out_of_the_old_one(client_for, town_admin, zone_a, zone_b,
-                                                                        village_a, village_b, other_officer):
+def test_moving_a_village_to_another_zone_takes_it_out_of_the_old_one(
+    client_for, town_admin, zone_a, zone_b, village_a, village_b, other_officer
+):
     response = client_for(town_admin).post(
         reverse("inspections:zone-edit", args=[zone_b.pk]),
         _zone_post(zone_b, villages=[village_a, village_b], officers=[other_officer]),
@@ -34,8 +35,9 @@ def test_moving_a_village_to_another_zone_takes_it_out_of_the_old_one(client_for
     assert list(zone_b.officers.all()) == [other_officer]
 
 
-def test_a_village_moved_to_another_zone_leaves_the_old_officers_sight(client_for, town_admin, zone_b, village_a,
-                                                                        village_b, safety_officer, other_officer):
+def test_a_village_moved_to_another_zone_leaves_the_old_officers_sight(
+    client_for, town_admin, zone_b, village_a, village_b, safety_officer, other_officer
+):
     client_for(town_admin).post(
         reverse("inspections:zone-edit", args=[zone_b.pk]),
         _zone_post(zone_b, villages=[village_a, village_b], officers=[other_officer]),
@@ -52,8 +54,9 @@ def test_unticking_a_village_leaves_it_in_no_zone(client_for, town_admin, zone_a
     assert not ZoneVillage.objects.filter(village=village_a).exists()
 
 
-def test_moving_a_village_between_zones_is_kept_in_the_history(client_for, town_admin, zone_a, zone_b, village_a,
-                                                               village_b, other_officer):
+def test_moving_a_village_between_zones_is_kept_in_the_history(
+    client_for, town_admin, zone_a, zone_b, village_a, village_b, other_officer
+):
     client_for(town_admin).post(
         reverse("inspections:zone-edit", args=[zone_b.pk]),
         _zone_post(zone_b, villages=[village_a, village_b], officers=[other_officer]),
@@ -70,15 +73,21 @@ def test_zone_edit_form_shows_the_current_villages_ticked(client_for, town_admin
     assert response.context["form"]["villages"].initial == [village_a.pk]
 
 
-def test_town_admin_creates_a_team_with_its_members(client_for, town_admin, zone_a, safety_officer, village_a,
-                                                    village_office):
+def test_town_admin_creates_a_team_with_its_members(
+    client_for, town_admin, zone_a, safety_officer, village_a, village_office
+):
     data = team_post(
         zone_a,
         safety_officer,
         name="东片区夜查队",
         members=[
-            {"name": "上元安全办周某", "role": "village_safety_office", "phone": "13800000001",
-             "village": village_a.pk, "user": village_office.pk},
+            {
+                "name": "上元安全办周某",
+                "role": "village_safety_office",
+                "phone": "13800000001",
+                "village": village_a.pk,
+                "user": village_office.pk,
+            },
             {"name": "网格员吴某", "role": "grid_worker", "phone": "", "village": village_a.pk, "user": ""},
         ],
     )
@@ -97,10 +106,15 @@ def test_town_admin_creates_a_team_with_its_members(client_for, town_admin, zone
 
 def test_editing_a_team_adds_and_removes_members(client_for, town_admin, team_a, safety_officer):
     existing = team_a.members.get()
-    data = team_post(team_a.zone, safety_officer, name=team_a.name, members=[
-        {"id": existing.pk, "team": team_a.pk, "name": existing.name, "role": existing.role, "DELETE": "on"},
-        {"team": team_a.pk, "name": "新队员", "role": "enterprise_safety_manager"},
-    ])
+    data = team_post(
+        team_a.zone,
+        safety_officer,
+        name=team_a.name,
+        members=[
+            {"id": existing.pk, "team": team_a.pk, "name": existing.name, "role": existing.role, "DELETE": "on"},
+            {"team": team_a.pk, "name": "新队员", "role": "enterprise_safety_manager"},
+        ],
+    )
     data["members-INITIAL_FORMS"] = "1"
     response = client_for(town_admin).post(reverse("inspections:team-edit", args=[team_a.pk]), data)
     assert response.status_code == 302
@@ -131,18 +145,27 @@ def test_a_member_without_a_role_is_refused_and_no_team_is_saved(client_for, tow
 # --- the structure page -------------------------------------------------------------------------------------
 
 
-def test_town_admin_sees_every_zone_and_village_on_the_structure_page(client_for, town_admin, zone_a, zone_b,
-                                                                       village_a, village_b, safety_officer,
-                                                                       other_officer, team_a):
+def test_town_admin_sees_every_zone_and_village_on_the_structure_page(
+    client_for, town_admin, zone_a, zone_b, village_a, village_b, safety_officer, other_officer, team_a
+):
     response = client_for(town_admin).get(reverse("inspections:structure"))
     assert response.status_code == 200
-    for text in (zone_a.name, zone_b.name, zone_a.section.name, village_a.name, village_b.name,
-                 safety_officer.display_name, other_officer.display_name, team_a.name):
+    for text in (
+        zone_a.name,
+        zone_b.name,
+        zone_a.section.name,
+        village_a.name,
+        village_b.name,
+        safety_officer.display_name,
+        other_officer.display_name,
+        team_a.name,
+    ):
         assert shows(response, text), text
 
 
-def test_village_office_sees_its_own_village_on_the_structure_page_and_not_another(client_for, village_office,
-                                                                                    village_a, village_b):
+def test_village_office_sees_its_own_village_on_the_structure_page_and_not_another(
+    client_for, village_office, village_a, village_b
+):
     response = client_for(village_office).get(reverse("inspections:structure"))
     assert response.status_code == 200
     assert shows(response, village_a.name)
@@ -156,8 +179,9 @@ def test_structure_page_lists_villages_not_yet_in_a_zone_for_the_town_admin(clie
     assert shows(response, loose.name)
 
 
-def test_structure_page_does_not_show_a_village_office_the_teams_of_other_villages(client_for, village_office,
-                                                                                  team_a, team_b):
+def test_structure_page_does_not_show_a_village_office_the_teams_of_other_villages(
+    client_for, village_office, team_a, team_b
+):
     response = client_for(village_office).get(reverse("inspections:structure"))
     assert shows(response, team_a.name)
     assert not shows(response, team_b.name)

@@ -85,9 +85,7 @@ def test_the_unit_page_shows_its_cards_to_the_unit_office_and_the_administrator(
         assert sorted(color for color, _reason in cards_shown(response)) == ["red", "yellow"]
 
 
-def test_officers_read_the_cards_of_units_as_they_read_the_units(
-    client_for, safety_officer, unit_a, cards_of_unit_a
-):
+def test_officers_read_the_cards_of_units_as_they_read_the_units(client_for, safety_officer, unit_a, cards_of_unit_a):
     # units are town-wide: an officer reads every unit's page, its cards included
     response = client_for(safety_officer).get(unit_a.get_absolute_url())
 

@@ -9,22 +9,14 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from responsibility.models import Unit, Village
-from tests.helpers import database_snapshot, messages_of, page_text, shows
+from tests.helpers import WHO_READS_VILLAGE_A, database_snapshot, messages_of, page_text, shows
 
 # --- reading: from inside and from outside ------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [
-        ("town_admin", 200),
-        ("leadership", 200),
-        ("safety_officer", 200),
-        ("village_office", 200),
-        ("other_officer", 404),
-        ("other_village_office", 404),
-        ("unit_office", 404),
-    ],
+    WHO_READS_VILLAGE_A,
     indirect=["persona"],
 )
 def test_village_a_detail_answers_by_persona(client_for, persona, expected, village_a):
@@ -87,8 +79,14 @@ def test_village_list_with_a_bad_filter_value_still_answers(client_for, leadersh
 
 @pytest.mark.parametrize(
     "url_name",
-    ["responsibility:village-list", "responsibility:village-detail", "responsibility:village-edit",
-     "responsibility:village-create", "responsibility:unit-list", "responsibility:unit-detail"],
+    [
+        "responsibility:village-list",
+        "responsibility:village-detail",
+        "responsibility:village-edit",
+        "responsibility:village-create",
+        "responsibility:unit-list",
+        "responsibility:unit-detail",
+    ],
 )
 def test_anonymous_visitor_is_sent_to_the_login_page(client, url_name, village_a, unit_a):
     args = []
@@ -148,9 +146,7 @@ def _village_post(village: Village, **changes) -> dict:
     return data
 
 
-@pytest.mark.parametrize(
-    "persona", ["leadership", "safety_officer", "village_office", "unit_office"], indirect=True
-)
+@pytest.mark.parametrize("persona", ["leadership", "safety_officer", "village_office", "unit_office"], indirect=True)
 def test_only_the_town_admin_may_open_village_and_unit_forms(client_for, persona, village_a, unit_a):
     client = client_for(persona)
     for url in (
@@ -162,9 +158,7 @@ def test_only_the_town_admin_may_open_village_and_unit_forms(client_for, persona
         assert client.get(url).status_code == 403, url
 
 
-@pytest.mark.parametrize(
-    "persona", ["leadership", "safety_officer", "village_office", "unit_office"], indirect=True
-)
+@pytest.mark.parametrize("persona", ["leadership", "safety_officer", "village_office", "unit_office"], indirect=True)
 def test_a_refused_village_or_unit_post_changes_nothing(client_for, persona, village_a, unit_a):
     client = client_for(persona)
     before = database_snapshot()

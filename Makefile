@@ -122,6 +122,7 @@ BENCH_ARGS ?=
 bench: $(STAMP)
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" "$(VPY)" -m bench.generate
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" "$(VPY)" -m bench.ledger $(BENCH_ARGS)
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" "$(VPY)" -m bench.dashboard
 	"$(VPY)" -m bench.reminders
 
 # --- housekeeping ---------------------------------------------------------------------------------

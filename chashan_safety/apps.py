@@ -23,6 +23,7 @@ class ChashanSafetyConfig(AppConfig):
         )
 
         register_nav_group(NavGroup("registries", _("Registries"), "bi-journal-text", order=60))
+        register_nav_group(NavGroup("admin", _("Administration"), "bi-gear", order=90))
         register_nav(
             NavItem(
                 "users",

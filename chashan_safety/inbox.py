@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from chashan_safety.auth import UNREAD_ATTRIBUTE
 from chashan_safety.digests import recipients_without_contact
 from chashan_safety.models import DigestDelivery, Notification, Reminder, User
 from chashan_safety.permissions import town_admin_required
@@ -52,9 +53,16 @@ def with_texts(notifications: list[Notification]) -> list[Notification]:
 
 
 def unread_count(request) -> int:
-    """The signed-in user's unread items, counted once per request (the navigation's badge)."""
+    """The signed-in user's unread items, counted once per request (the navigation's badge).
+
+    A user loaded by ``chashan_safety.auth.PortalBackend`` brings the count along; views that mark
+    items read redirect, so the next page counts again.
+    """
     if not hasattr(request, "_inbox_unread"):
-        request._inbox_unread = Notification.objects.for_user(request.user).unread().count()
+        loaded = getattr(request.user, UNREAD_ATTRIBUTE, None)
+        if loaded is None:
+            loaded = Notification.objects.for_user(request.user).unread().count()
+        request._inbox_unread = loaded
     return request._inbox_unread
 
 

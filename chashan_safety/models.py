@@ -200,9 +200,10 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id", "level", "anchor"], name="reminder_once"),
         ]
+        # an object's reminders are found through ``reminder_once`` (kind, object_id, …): every lookup
+        # names the kinds; a second index on the object would only slow the sweep's inserts
         indexes = [
             models.Index(fields=["kind", "level", "notified_at"], name="reminder_pending"),
-            models.Index(fields=["object_id", "kind"], name="reminder_object"),
             models.Index(fields=["-created_at"], name="reminder_created"),
         ]
 
@@ -221,8 +222,10 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     """An item in a person's inbox; the daily e-mail and SMS digests list the new ones."""
 
+    # no index of its own: the unique key and both indexes below start with the recipient, and the
+    # sweep writes notifications by the hundred thousand
     recipient = models.ForeignKey(
-        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications", db_index=False
     )
     reminder = models.ForeignKey(
         Reminder, verbose_name=_("reminder"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"

@@ -66,26 +66,44 @@ def register_panel(panel: HomePanel) -> None:
     _panels[panel.key] = panel
 
 
+#: bumped by every navigation registration: what was drawn from an older registry is stale
+_nav_generation = 0
+
+
+def nav_generation() -> int:
+    return _nav_generation
+
+
 def register_nav(item: NavItem) -> None:
+    global _nav_generation
     _nav[item.key] = item
+    _nav_generation += 1
+    nav_links_for_role.cache_clear()
 
 
 def register_nav_group(group: NavGroup) -> None:
+    global _nav_generation
     _nav_groups[group.key] = group
+    _nav_generation += 1
+    nav_links_for_role.cache_clear()
 
 
-def _role_of(user) -> str:
+def role_of(user) -> str:
+    """The role whose panels and navigation a user gets (a superuser counts as ``town_admin``)."""
     return "town_admin" if user.is_superuser else user.role
 
 
 def panels_for(user) -> list[tuple[HomePanel, dict]]:
-    role = _role_of(user)
+    role = role_of(user)
     chosen = sorted((p for p in _panels.values() if role in p.roles), key=lambda p: (p.order, p.key))
     return [(panel, panel.context(user)) for panel in chosen]
 
 
 def nav_for(user) -> list[NavItem]:
-    role = _role_of(user)
+    return _nav_for_role(role_of(user))
+
+
+def _nav_for_role(role: str) -> list[NavItem]:
     return sorted((i for i in _nav.values() if role in i.roles), key=lambda i: (i.order, i.key))
 
 
@@ -94,9 +112,13 @@ def nav_entries_for(user) -> list[NavItem | tuple[NavGroup, list[NavItem]]]:
 
     A group with a single item for this user is shown as that item alone.
     """
+    return _nav_entries_for_role(role_of(user))
+
+
+def _nav_entries_for_role(role: str) -> list[NavItem | tuple[NavGroup, list[NavItem]]]:
     entries: list = []
     grouped: dict[str, list[NavItem]] = {}
-    for item in nav_for(user):
+    for item in _nav_for_role(role):
         group = _nav_groups.get(item.group)
         if group is None:
             entries.append((item.order, item))
@@ -133,3 +155,32 @@ def register_demo(loader: DemoLoader) -> None:
 
 def demo_loaders() -> list[DemoLoader]:
     return sorted(_demo_loaders.values(), key=lambda d: (d.order, d.key))
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A navigation item as drawn: its address resolved once."""
+
+    key: str
+    label: str
+    icon: str
+    url: str
+    prefixes: tuple[str, ...]
+
+
+@lru_cache(maxsize=64)
+def nav_links_for_role(role: str, script_prefix: str) -> tuple:
+    """``nav_entries_for`` a role with every address resolved: the same for every request of that role.
+
+    Items become ``NavLink``; groups stay ``(NavGroup, [NavLink, …])``. The labels stay lazy, so each
+    request shows them in its own language.
+    """
+
+    def link(item: NavItem) -> NavLink:
+        url = _reverse_cached(item.url_name, script_prefix)
+        return NavLink(item.key, item.label, item.icon, url, item.active_prefixes or (url,))
+
+    return tuple(
+        link(entry) if isinstance(entry, NavItem) else (entry[0], [link(item) for item in entry[1]])
+        for entry in _nav_entries_for_role(role)
+    )

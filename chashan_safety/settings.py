@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "inspections",
     "incidents",
     "outreach",
+    "dashboard",
+    "supervision",
+    "duty",
 ]
 
 MIDDLEWARE = [
@@ -108,7 +111,8 @@ AUTH_USER_MODEL = "chashan_safety.User"
 AUTHENTICATION_BACKENDS = [
     # axes first: it refuses a locked-out username + address before the password is checked
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the inbox badge with the user
+    "chashan_safety.auth.PortalBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -30,5 +30,10 @@ urlpatterns = [
     path("reminders/no-contact/", inbox.reminders_no_contact, name="reminders-no-contact"),
     path("", include("responsibility.urls")),
     path("", include("inspections.urls")),
+    path("", include("incidents.urls")),
+    path("", include("dashboard.urls")),
+    path("", include("supervision.urls")),
+    path("", include("outreach.urls")),
+    path("", include("duty.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -514,9 +514,7 @@ class Finding(models.Model):
             models.Index(fields=["village", "status", "-found_on", "-id"], name="finding_village_status"),
             models.Index(fields=["status", "deadline"], name="finding_status_deadline"),
             # the findings not yet closed, newest first: open and overdue lists read only these
-            models.Index(
-                fields=["-found_on", "-id"], condition=~Q(status="closed"), name="finding_not_closed_found"
-            ),
+            models.Index(fields=["-found_on", "-id"], condition=~Q(status="closed"), name="finding_not_closed_found"),
             models.Index(fields=["deadline"], condition=~Q(status="closed"), name="finding_not_closed_deadline"),
             models.Index(fields=["site", "-found_on"], name="finding_site_found"),
             models.Index(fields=["responsible_unit", "status"], name="finding_unit_status"),
@@ -576,6 +574,8 @@ class FindingEvent(models.Model):
         REOPENED = "reopened", _("Reopened")
         DEADLINE_CHANGED = "deadline_changed", _("Deadline changed")
         EDITED = "edited", _("Details corrected")
+        FOLLOW_UP_HELD = "follow_up_held", _("Follow-up: the fix held")
+        RELAPSED = "relapsed", _("Follow-up: the hazard is back, reopened")
 
     finding = models.ForeignKey(Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 PER_PAGE = 25
@@ -138,7 +139,15 @@ class BoundedCount:
 
 
 def bounded_count(queryset: QuerySet, limit: int | None = None) -> BoundedCount:
-    """``SELECT COUNT(*) FROM (SELECT … LIMIT limit + 1)``: stops reading after ``limit + 1`` rows."""
+    """``SELECT COUNT(*) FROM (SELECT … LIMIT limit + 1)``: stops reading after ``limit + 1`` rows.
+
+    The inner SELECT is the ORM's; the wrapper is written here, which the ORM builds slower than the
+    database answers on a page people open all day.
+    """
     limit = limit or COUNT_LIMIT
-    found = queryset.order_by().values("pk")[: limit + 1].count()
+    inner = queryset.order_by().values_list("pk")[: limit + 1]
+    sql, params = inner.query.get_compiler(inner.db).as_sql()
+    with connections[inner.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) bounded", params)  # noqa: S608 (the ORM's SQL)
+        found = cursor.fetchone()[0]
     return BoundedCount(value=min(found, limit), capped=found > limit, limit=limit)

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chashan_safety.registry import HomePanel, NavItem, register_nav, register_panel
+from chashan_safety.registry import HomePanel, NavGroup, NavItem, register_nav, register_nav_group, register_panel
 from inspections.models import Finding, FindingStatus, Grid, Inspection, PatrolTeam, Section, Zone
 from responsibility.models import Unit, Village
 
@@ -147,6 +147,9 @@ READ_ROLES = frozenset({"town_admin", "safety_officer", "leadership", "village_o
 
 
 def register() -> None:
+    # inspection work beyond logging one and the ledger: lists, sites, and what apps above add
+    # (listed supervision, 回头看, campaigns, the planner)
+    register_nav_group(NavGroup("inspection", _("Inspection work"), "bi-clipboard-check", order=3))
     register_nav(
         NavItem(
             "new-inspection",
@@ -175,6 +178,7 @@ def register() -> None:
             "bi-clipboard-check",
             order=3,
             roles=frozenset({"town_admin", "safety_officer", "leadership", "village_office"}),
+            group="inspection",
         )
     )
     register_nav(
@@ -185,6 +189,7 @@ def register() -> None:
             "bi-shop",
             order=4,
             roles=frozenset({"town_admin", "safety_officer", "leadership", "village_office"}),
+            group="inspection",
         )
     )
     register_nav(

@@ -10,6 +10,11 @@ One function, ``finding_move``, moves a finding: it locks the row, checks that t
 allowed from the current status and for this user, saves, and writes a ``FindingEvent``.
 A general finding verified as fixed is closed in the same step; a major one (重大隐患, under
 listed supervision) waits for a town administrator to close it.
+
+Apps above this one take part in the lifecycle through two small registries: a *move guard*
+(``register_move_guard``) is asked before a move and refuses it with a ``ValidationError``; an
+*after-move hook* (``register_after_move``) runs in the move's transaction once its event is
+written. A 回头看 that finds the hazard back moves a closed finding with ``relapse``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -48,7 +53,35 @@ MOVES = {
     "verify_fail": Move("verify_fail", frozenset({S.FIX_SUBMITTED}), S.OPEN, A.VERIFIED_FAILED),
     "close": Move("close", frozenset({S.VERIFIED}), S.CLOSED, A.CLOSED),
     "reopen": Move("reopen", frozenset({S.VERIFIED, S.CLOSED}), S.OPEN, A.REOPENED),
+    # a 回头看 (follow-up) found the hazard back: the closed finding is reopened with a new deadline
+    "relapse": Move("relapse", frozenset({S.CLOSED}), S.OPEN, A.RELAPSED),
 }
+
+#: moves that send a finding back to the responsible office: each needs a reason and a new deadline
+MOVES_WITH_DEADLINE = frozenset({"verify_fail", "reopen", "relapse"})
+
+
+# --- hooks for the apps above -----------------------------------------------------------------------
+
+#: called as ``guard(finding=…, move=…, by=…)`` with the locked finding before it moves
+MoveGuard = Callable[..., None]
+#: called as ``hook(finding=…, move=…, by=…, event=…)`` after the move, in its transaction
+AfterMove = Callable[..., None]
+
+_move_guards: list[MoveGuard] = []
+_after_move: list[AfterMove] = []
+
+
+def register_move_guard(guard: MoveGuard) -> None:
+    """``guard`` may refuse a move by raising ``ValidationError`` with a message a person can read."""
+    if guard not in _move_guards:
+        _move_guards.append(guard)
+
+
+def register_after_move(hook: AfterMove) -> None:
+    """``hook`` runs after every move, inside its transaction: what it writes stands or falls with the move."""
+    if hook not in _after_move:
+        _after_move.append(hook)
 
 
 # --- who may do what ----------------------------------------------------------------------------
@@ -73,7 +106,7 @@ def may_move(user: User, finding: Finding, move: str) -> bool:
         return False
     if move == "submit_fix":
         return user.is_town_admin or is_responsible_office(user, finding)
-    if move in {"verify_pass", "verify_fail", "reopen"}:
+    if move in {"verify_pass", "verify_fail", "reopen", "relapse"}:
         return user.is_town_admin or is_zone_officer(user, finding)
     if move == "close":
         # a major finding is under listed supervision: only the town may close it
@@ -286,22 +319,24 @@ def finding_move(
         today = timezone.localdate()
         if move == "submit_fix" and not note:
             raise ValidationError(_("Say what was done to fix the hazard."))
-        if move in {"verify_fail", "reopen"}:
+        if move in MOVES_WITH_DEADLINE:
             if not note:
                 raise ValidationError(_("Give the reason, so the responsible office knows what is still wrong."))
             if deadline is None:
                 raise ValidationError(_("Set a new rectification deadline."))
             if deadline < today:
                 raise ValidationError(_("The new deadline cannot be in the past."))
+        for guard in _move_guards:
+            guard(finding=locked, move=move, by=by)
         previous = locked.status
         locked.status = spec.target
         if spec.target == S.CLOSED:
             locked.closed_at = at or timezone.now()
         else:
             locked.closed_at = None
-        if deadline is not None and move in {"verify_fail", "reopen"}:
+        if deadline is not None and move in MOVES_WITH_DEADLINE:
             locked.deadline = deadline
-        if move == "reopen":
+        if move in {"reopen", "relapse"}:
             locked.reopen_count += 1
         locked._change_reason = spec.action
         locked.save()
@@ -313,10 +348,30 @@ def finding_move(
             by=by,
             at=at or timezone.now(),
             note=note,
-            deadline=deadline if move in {"verify_fail", "reopen"} else None,
+            deadline=deadline if move in MOVES_WITH_DEADLINE else None,
         )
         _attach_photos(photos, kind=photo_kind, by=by, saved=saved, finding=locked, event=event)
+        for hook in _after_move:
+            hook(finding=locked, move=move, by=by, event=event)
     finding.refresh_from_db()
+    return event
+
+
+def finding_note_event(
+    *,
+    finding: Finding,
+    by: User,
+    action: str,
+    note: str = "",
+    photos: Iterable[ProcessedPhoto] = (),
+    photo_kind: str = Photo.Kind.VERIFICATION,
+) -> FindingEvent:
+    """A timeline entry that does not move the finding (a 回头看 that found the fix held), with photos."""
+    with _files_removed_on_failure() as saved, transaction.atomic():
+        event = FindingEvent.objects.create(
+            finding=finding, action=action, from_status=finding.status, to_status=finding.status, by=by, note=note
+        )
+        _attach_photos(photos, kind=photo_kind, by=by, saved=saved, finding=finding, event=event)
     return event
 
 

@@ -9,7 +9,11 @@ class ResponsibilityConfig(AppConfig):
 
     def ready(self):
         from chashan_safety.registry import DemoLoader, register_demo
-        from responsibility import demo, panels
+        from responsibility import demo, demo_letters, panels, reminders, scorecard
 
         panels.register()
+        reminders.register()
+        scorecard.register_measures()
         register_demo(DemoLoader("responsibility", demo.load, order=10))
+        # after the findings (35) and the incidents: the scores read them
+        register_demo(DemoLoader("letters", demo_letters.load, order=60))

@@ -7,7 +7,9 @@ inside (the persona's own village, unit or zone) and from outside (the other one
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import translation
 
 from chashan_safety.models import Role
 from tests.factories import (
@@ -55,6 +57,15 @@ def _fast_and_plain(settings, _static_root, _media_root):
     settings.STATIC_ROOT = _static_root
     # uploaded photos of the suite never land in the project's var/media
     settings.MEDIA_ROOT = _media_root
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    # each test starts in the portal's language: a request in English earlier in the same worker
+    # leaves English active in the thread (the locale middleware does not switch back)
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 # --- the town --------------------------------------------------------------------------

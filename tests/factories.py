@@ -1,4 +1,4 @@
-"""factory_boy factories for the portal's users and its 1+4+4 registries.
+"""factory_boy factories for the portal's users, its 1+4+4 registries, sites, inspections and findings.
 
 Names carry a zero-padded sequence number and a closing character, so that one
 record's name is never a substring of another's ("测试村0001号" vs "测试村0010号")
@@ -7,12 +7,25 @@ and a test can look for a name in a page without false matches.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory, Password
 
 from chashan_safety.models import Heartbeat, Role, User
-from inspections.models import Grid, PatrolTeam, PatrolTeamMember, Section, Zone, ZoneVillage
+from inspections.models import (
+    Finding,
+    FindingStatus,
+    Grid,
+    Inspection,
+    PatrolTeam,
+    PatrolTeamMember,
+    Section,
+    Site,
+    Zone,
+    ZoneVillage,
+)
 from responsibility.models import Unit, Village
 
 #: the password every factory-made account has
@@ -150,3 +163,146 @@ class HeartbeatFactory(DjangoModelFactory):
 
     name = "beat"
     last_seen = factory.LazyFunction(timezone.now)
+
+
+class SiteFactory(DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    name = factory.Sequence(lambda n: f"测试场所{n:05d}号")
+    kind = Site.Kind.ENTERPRISE
+    village = factory.SubFactory(VillageFactory)
+    address = factory.Sequence(lambda n: f"茶山镇测试路{n}号")
+    industry = "五金制品"
+    risk_level = Site.RiskLevel.GENERAL
+    contact_name = factory.Sequence(lambda n: f"联系人{n:05d}号")
+    contact_phone = "13800138000"
+
+
+def _evening_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(21, 30)))
+
+
+class InspectionFactory(DjangoModelFactory):
+    """An inspection at ``site``; ``InspectionFactory(on=day)`` starts it at 21:30 that day."""
+
+    class Meta:
+        model = Inspection
+        exclude = ["on"]
+
+    on = None
+    site = factory.SubFactory(SiteFactory)
+    kind = Inspection.Kind.ROUTINE
+    led_by = factory.SubFactory(UserFactory, role=Role.SAFETY_OFFICER)
+    team = None
+    started_at = factory.LazyAttribute(lambda o: _evening_of(o.on) if o.on else timezone.now() - dt.timedelta(hours=1))
+
+
+class FindingFactory(DjangoModelFactory):
+    """A finding made straight in the database (no timeline, no number counter), for reading pages.
+
+    Place it with ``inspection=…`` or ``inspection__site=site`` (its site and village follow the
+    inspection); ``found_on`` defaults to the inspection's day, ``deadline`` to 15 days after it,
+    ``closed_at`` to the deadline's morning for a closed finding, and the responsible party to the
+    site's village unless ``responsible_unit`` is given. Lifecycle tests go through
+    ``inspections.services`` instead.
+    """
+
+    class Meta:
+        model = Finding
+
+    inspection = factory.SubFactory(InspectionFactory)
+    site = factory.LazyAttribute(lambda o: o.inspection.site)
+    number = factory.Sequence(lambda n: f"YH-T{n:06d}")
+    village = factory.LazyAttribute(lambda o: o.site.village)
+    found_on = factory.LazyAttribute(lambda o: timezone.localdate(o.inspection.started_at))
+    category = Finding.Category.FIRE
+    grade = Finding.Grade.GENERAL
+    location = "一楼东侧"
+    description = factory.Sequence(lambda n: f"测试隐患描述{n:05d}号：消防通道堵塞")
+    measures = "清理通道，保持畅通"
+    responsible_unit = None
+    responsible_village = factory.LazyAttribute(lambda o: None if o.responsible_unit else o.site.village)
+    responsible_contact = "责任人"
+    responsible_phone = "13900000000"
+    deadline = factory.LazyAttribute(lambda o: o.found_on + dt.timedelta(days=15))
+    status = FindingStatus.OPEN
+    closed_at = factory.LazyAttribute(
+        lambda o: (
+            timezone.make_aware(dt.datetime.combine(o.deadline, dt.time(10, 0)))
+            if o.status == FindingStatus.CLOSED
+            else None
+        )
+    )
+    created_by = factory.LazyAttribute(lambda o: o.inspection.led_by)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        if kwargs["site"].pk != kwargs["inspection"].site_id:
+            raise ValueError("FindingFactory: place a finding with inspection__site=…, not site=…")
+        return super()._create(model_class, *args, **kwargs)
+
+
+class IncidentFactory(DjangoModelFactory):
+    """An incident in ``village``; ``IncidentFactory(on=dt.date(2021, 5, 3))`` puts it at 10:00 that day."""
+
+    class Meta:
+        model = "incidents.Incident"
+        exclude = ["on"]
+
+    on = None
+    occurred_at = factory.LazyAttribute(
+        lambda o: (
+            timezone.make_aware(dt.datetime.combine(o.on, dt.time(10, 0)))
+            if o.on
+            else timezone.now() - dt.timedelta(days=1)
+        )
+    )
+    village = factory.SubFactory(VillageFactory)
+    category = "production"
+    industry = "五金加工"
+    deaths = 0
+    serious_injuries = 0
+    minor_injuries = 0
+    direct_loss = 10000
+    cause = "违规操作"
+    summary = factory.Sequence(lambda n: f"测试事故经过{n:05d}号")
+
+
+class CarrierTypeFactory(DjangoModelFactory):
+    """A carrier type of the 2+6 system (the migration seeds the real ones; these are extra)."""
+
+    class Meta:
+        model = "outreach.CarrierType"
+
+    name = factory.Sequence(lambda n: f"测试载体类型{n:04d}号")
+    tier = "everyday"
+    is_venue = False
+    order = factory.Sequence(lambda n: 100 + n)
+
+
+class CarrierFactory(DjangoModelFactory):
+    """An outreach carrier in ``village``; its type defaults to a new everyday type."""
+
+    class Meta:
+        model = "outreach.Carrier"
+
+    type = factory.SubFactory(CarrierTypeFactory)
+    name = factory.Sequence(lambda n: f"测试宣教阵地{n:04d}号")
+    village = factory.SubFactory(VillageFactory)
+    address = factory.Sequence(lambda n: f"测试宣教路{n}号")
+    status = "in_use"
+
+
+class ActivityFactory(DjangoModelFactory):
+    """An outreach activity held yesterday in ``village``."""
+
+    class Meta:
+        model = "outreach.Activity"
+
+    kind = "training"
+    title = factory.Sequence(lambda n: f"测试宣教活动{n:04d}号")
+    held_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=1))
+    village = factory.SubFactory(VillageFactory)
+    organiser = "测试村安全办"
+    audience_count = 30

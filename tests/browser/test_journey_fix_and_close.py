@@ -19,7 +19,7 @@ from inspections.photos import process_photo
 from inspections.services import FindingDraft, inspection_record
 from responsibility.models import Village
 from tests.browser.conftest import DESKTOP, PHONE, screenshot, sign_in
-from tests.inspections.test_finding_lifecycle import jpeg_bytes, jpeg_upload
+from tests.builders import jpeg_bytes, jpeg_upload
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chashan_safety.models import Notification
-from tests.chashan_safety.test_inbox_support import make_site, overdue_findings, sweep_today
+from tests.builders import make_site, overdue_findings, sweep_today
 from tests.helpers import count_queries, messages_of, shows
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from chashan_safety.models import Notification, Reminder
 from inspections.reminders import OVERDUE
-from tests.chashan_safety.test_inbox_support import make_site, overdue_findings, sweep_today
+from tests.builders import make_site, overdue_findings, sweep_today
 from tests.helpers import count_queries, shows
 
 NOT_ADMINS = ["safety_officer", "village_office", "unit_office", "leadership"]

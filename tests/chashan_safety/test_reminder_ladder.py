@@ -23,8 +23,8 @@ from inspections.models import Finding
 from inspections.reminders import DUE_SOON, OVERDUE
 from inspections.services import finding_update
 from responsibility.models import Card, SupervisionLetter
+from tests.builders import closed, make_site, record_findings
 from tests.factories import SectionFactory, UserFactory
-from tests.inspections.test_finding_lifecycle import closed, make_site, record_findings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: the wall clock of these tests: findings are recorded on this day

@@ -12,8 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from inspections.models import Finding, FindingStatus
+from tests.builders import days_ago, make_finding, make_site
 from tests.helpers import count_queries, messages_of
-from tests.inspections.test_ledger_support import days_ago, make_finding, make_site
 
 EXPORT = reverse("inspections:finding-export")
 LEDGER = reverse("inspections:finding-list")
@@ -153,7 +153,7 @@ def test_export_row_holds_each_column_of_its_finding(client_for, town_admin, sit
         "液化气瓶与明火同处一室",
         str(Finding.Category.GAS.label),
         str(Finding.Grade.MAJOR.label),
-        "清理通道",
+        finding.measures,
         site_a.village.name,
         "责任人",
         "13900000000",

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from inspections.models import Finding, FindingEvent, Photo
 from inspections.services import finding_verify
-from tests.helpers import messages_of, page_text, shows
-from tests.inspections.test_finding_lifecycle import (
+from tests.builders import (
     closed,
     jpeg_upload,
     make_site,
@@ -19,6 +18,7 @@ from tests.inspections.test_finding_lifecycle import (
     state,
     submitted,
 )
+from tests.helpers import messages_of, page_text, shows
 
 S = Finding.Status
 A = FindingEvent.Action

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inspections.models import Finding, FindingEvent, Photo
+from tests.builders import closed, make_site, record_findings, submitted
 from tests.helpers import WHO_READS_VILLAGE_A, count_queries, page_text, shows
-from tests.inspections.test_finding_lifecycle import closed, make_site, record_findings, submitted
 
 
 @pytest.fixture(autouse=True)

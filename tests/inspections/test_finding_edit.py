@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from inspections.models import Finding, FindingEvent
+from tests.builders import closed, make_site, record_findings
 from tests.helpers import messages_of, shows
-from tests.inspections.test_finding_lifecycle import closed, make_site, record_findings
 
 A = FindingEvent.Action
 

@@ -1,103 +1,31 @@
-"""The finding lifecycle through its services: every move, every illegal one, overdue, and two officers at once.
-
-The helpers at the top (a site, a recorded finding, a JPEG) are shared by the other finding and
-photo test modules.
-"""
+"""The finding lifecycle through its services: every move, every illegal one, overdue, and two officers at once."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import threading
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from PIL import Image
 
 from chashan_safety.models import Role
-from inspections.models import Finding, FindingEvent, FindingStatus, Inspection, Site
-from inspections.photos import process_photo
+from inspections.models import Finding, FindingEvent, FindingStatus
 from inspections.services import (
-    FindingDraft,
     finding_close,
     finding_reopen,
     finding_submit_fix,
     finding_verify,
-    inspection_record,
 )
+from tests.builders import after_photo, closed, make_site, record_findings, state, submitted
 from tests.factories import UserFactory
 
 S = Finding.Status
 A = FindingEvent.Action
-
-# --- shared helpers ----------------------------------------------------------------------------
-
-
-def make_site(village, name: str | None = None, **fields) -> Site:
-    fields.setdefault("contact_name", "周老板")
-    fields.setdefault("contact_phone", "13800138000")
-    fields.setdefault("address", f"{village.name}工业路8号")
-    return Site.objects.create(name=name or f"{village.name}五金加工厂", village=village, **fields)
-
-
-def jpeg_bytes(size=(800, 600), colour=(190, 40, 40), **save_options) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, format="JPEG", **save_options)
-    return buffer.getvalue()
-
-
-def jpeg_upload(name: str = "photo.jpg", **options) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, jpeg_bytes(**options), content_type="image/jpeg")
-
-
-def record_findings(
-    *,
-    officer,
-    site,
-    count: int = 1,
-    grade: str = Finding.Grade.GENERAL,
-    category: str = Finding.Category.FIRE,
-    deadline: dt.date | None = None,
-    responsible_unit=None,
-    before_photos: int = 0,
-    started_at: dt.datetime | None = None,
-    kind: str = Inspection.Kind.NIGHT,
-) -> list[Finding]:
-    """A night inspection by ``officer`` at ``site`` with ``count`` findings, recorded through the service."""
-    started_at = started_at or timezone.now() - dt.timedelta(hours=1)
-    found_on = timezone.localdate(started_at)
-    drafts = [
-        FindingDraft(
-            category=category,
-            grade=grade,
-            description=f"隐患描述第{index + 1}项：安全出口被杂物堵塞",
-            location="一楼东侧安全出口",
-            measures="清理杂物，保持疏散通道畅通",
-            deadline=deadline or found_on + dt.timedelta(days=3),
-            responsible_unit=responsible_unit,
-            photos=[process_photo(jpeg_upload(f"before-{n}.jpg")) for n in range(before_photos)],
-        )
-        for index in range(count)
-    ]
-    inspection, _ = inspection_record(by=officer, site=site, kind=kind, started_at=started_at, findings=drafts)
-    return list(inspection.findings.order_by("pk"))
-
-
-def after_photo():
-    return process_photo(jpeg_upload("after.jpg", colour=(40, 160, 60)))
-
-
-def state(finding: Finding) -> tuple[str, int]:
-    """What a refused move must leave alone: the status and the number of events."""
-    finding.refresh_from_db()
-    return finding.status, finding.events.count()
-
 
 # --- fixtures ------------------------------------------------------------------------------------
 
@@ -127,17 +55,6 @@ def finding(safety_officer, site_a):
 @pytest.fixture
 def major_finding(safety_officer, site_a):
     return record_findings(officer=safety_officer, site=site_a, grade=Finding.Grade.MAJOR)[0]
-
-
-def submitted(finding, village_office):
-    finding_submit_fix(finding=finding, by=village_office, note="已清理安全出口", photos=[after_photo()])
-    return finding
-
-
-def closed(finding, village_office, officer):
-    submitted(finding, village_office)
-    finding_verify(finding=finding, by=officer, passed=True)
-    return finding
 
 
 # --- the moves ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from django.utils import timezone, translation
 
 from chashan_safety.reminders import sweep
-from tests.chashan_safety.test_inbox_support import make_site, overdue_findings
+from tests.builders import make_site, overdue_findings
 from tests.helpers import count_queries
 
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inspections.models import Finding, FindingStatus
+from tests.builders import days_ago, make_finding, make_inspection, make_site
 from tests.helpers import count_queries, page_text
-from tests.inspections.test_ledger_support import days_ago, make_finding, make_inspection, make_site
 
 HOME = reverse("home")
 LEDGER = reverse("inspections:finding-list")

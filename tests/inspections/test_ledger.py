@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from inspections import pagination
 from inspections.models import Finding, FindingStatus
+from tests.builders import days_ago, make_finding, make_inspection, make_site
 from tests.helpers import count_queries, messages_of, page_text, shows
-from tests.inspections.test_ledger_support import days_ago, make_finding, make_inspection, make_site
 
 LEDGER = reverse("inspections:finding-list")
 
@@ -425,6 +425,17 @@ def test_text_typed_into_a_finding_is_shown_escaped(client_for, town_admin, site
     content = page_text(client_for(town_admin).get(LEDGER))
     assert "<script>alert(1)" not in content
     assert "&lt;script&gt;alert(1)" in content
+
+
+def test_names_and_typed_filters_are_shown_escaped(client_for, town_admin, village_a):
+    site = make_site(village_a, name='<b onmouseover="x()">厂</b>')
+    make_finding(site)
+    content = page_text(client_for(town_admin).get(LEDGER, {"q": '"><script>alert(2)</script>', "site": site.pk}))
+    assert "<script>alert(2)" not in content
+    assert 'value="&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"' in content
+    assert "<b onmouseover" not in content
+    rows = client_for(town_admin).get(LEDGER).content.decode()
+    assert "&lt;b onmouseover=&quot;x()&quot;&gt;厂&lt;/b&gt;" in rows
 
 
 def test_each_select_of_the_filter_offers_all_once(client_for, safety_officer, village_a, zone_a, zone_b):

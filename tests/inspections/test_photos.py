@@ -17,7 +17,7 @@ from PIL import Image
 
 from inspections.models import Finding, Photo
 from inspections.photos import MAX_PHOTOS_PER_UPLOAD, process_photo
-from tests.inspections.test_finding_lifecycle import jpeg_bytes, jpeg_upload, make_site, record_findings, state
+from tests.builders import jpeg_bytes, jpeg_upload, make_site, record_findings, state
 
 
 @pytest.fixture

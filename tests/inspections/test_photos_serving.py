@@ -12,7 +12,7 @@ from PIL import Image
 from inspections.models import Photo
 from inspections.photos import process_photo
 from inspections.services import inspection_record
-from tests.inspections.test_finding_lifecycle import jpeg_upload, make_site, record_findings
+from tests.builders import jpeg_upload, make_site, record_findings
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from responsibility.models import Card
-from tests.chashan_safety.test_inbox_support import make_site, overdue_findings, sweep_today
+from tests.builders import make_site, overdue_findings, sweep_today
 from tests.helpers import count_queries, shows
 
 NOT_ADMINS = ["safety_officer", "village_office", "unit_office", "leadership"]

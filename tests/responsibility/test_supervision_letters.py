@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from chashan_safety.models import Notification
 from responsibility.models import Card, SupervisionLetter
-from tests.chashan_safety.test_inbox_support import make_site, overdue_findings, sweep_today
+from tests.builders import make_site, overdue_findings, sweep_today
 from tests.helpers import count_queries, messages_of, shows
 
 NOT_ADMINS = ["safety_officer", "village_office", "unit_office", "leadership"]

@@ -1,0 +1,38 @@
+"""The portal's authentication backend: Django's, with the inbox badge read in the same query as the user."""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from chashan_safety.models import Notification, User
+
+#: the attribute a user loaded for a request carries: its unread inbox items at that moment
+UNREAD_ATTRIBUTE = "inbox_unread_on_load"
+
+
+def unread_count_sql() -> RawSQL:
+    """The user's unread, not withdrawn inbox items (``NotificationQuerySet.for_user().unread()``), as SQL.
+
+    Written out: the ORM takes twice as long to build the equivalent subquery as the database takes
+    to run the whole query, on every page.
+    """
+    notifications = connection.ops.quote_name(Notification._meta.db_table)
+    users = connection.ops.quote_name(User._meta.db_table)
+    sql = (
+        f"SELECT COUNT(*) FROM {notifications} n WHERE n.recipient_id = {users}.id "  # noqa: S608 (names from models)
+        "AND n.read_at IS NULL AND n.cancelled_at IS NULL"
+    )
+    return RawSQL(sql, ())  # noqa: S611 (no value from outside)
+
+
+class PortalBackend(ModelBackend):
+    """Every page shows the signed-in user's unread count; reading it with the user saves a query a page."""
+
+    def get_user(self, user_id):
+        try:
+            user = User._default_manager.annotate(**{UNREAD_ATTRIBUTE: unread_count_sql()}).get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

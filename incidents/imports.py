@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -28,6 +29,8 @@ from inspections.imports import (
     HEADER_SEARCH_ROWS,
     MAX_ROWS,
     Column,
+    ImportReport,
+    ImportRow,
     _choice_words,
     _normalise,
     _open_sheet,
@@ -76,48 +79,9 @@ class Outcome(models.TextChoices):
 
 
 @dataclass
-class RowResult:
-    row: int
-    name: str
-    outcome: str
-    reasons: list[str] = field(default_factory=list)
+class RowResult(ImportRow):
+    outcomes: ClassVar[type[models.TextChoices]] = Outcome
     incident_id: int | None = None
-
-    @property
-    def outcome_label(self) -> str:
-        return Outcome(self.outcome).label
-
-    @property
-    def is_rejected(self) -> bool:
-        return self.outcome == Outcome.REJECTED
-
-
-@dataclass
-class ImportReport:
-    rows: list[RowResult] = field(default_factory=list)
-
-    def _count(self, outcome: str) -> int:
-        return sum(1 for row in self.rows if row.outcome == outcome)
-
-    @property
-    def created(self) -> int:
-        return self._count(Outcome.CREATED)
-
-    @property
-    def unchanged(self) -> int:
-        return self._count(Outcome.UNCHANGED)
-
-    @property
-    def rejected(self) -> int:
-        return self._count(Outcome.REJECTED)
-
-    @property
-    def rejected_rows(self) -> list[RowResult]:
-        return [row for row in self.rows if row.is_rejected]
-
-    @property
-    def accepted_rows(self) -> list[RowResult]:
-        return [row for row in self.rows if not row.is_rejected]
 
 
 def header_names() -> dict[str, str]:

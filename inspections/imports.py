@@ -15,6 +15,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -86,20 +87,28 @@ class Outcome(models.TextChoices):
 
 
 @dataclass
-class RowResult:
+class ImportRow:
+    """One row of an imported sheet and what became of it (the site import's and the incident import's)."""
+
     row: int  # as Excel numbers it
     name: str
     outcome: str
     reasons: list[str] = field(default_factory=list)
-    site_id: int | None = None
+    #: the outcomes, with the words the report shows for them
+    outcomes: ClassVar[type[models.TextChoices]] = Outcome
 
     @property
     def outcome_label(self) -> str:
-        return Outcome(self.outcome).label
+        return self.outcomes(self.outcome).label
 
     @property
     def is_rejected(self) -> bool:
         return self.outcome == Outcome.REJECTED
+
+
+@dataclass
+class RowResult(ImportRow):
+    site_id: int | None = None
 
 
 @dataclass

@@ -609,10 +609,34 @@ class PhotoQuerySet(ScopedQuerySet):
 def _photo_path(instance, filename: str) -> str:
     # the name is the server's: nothing of the uploaded file name reaches the disk
     now = timezone.now()
-    return f"photos/{now:%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+    return f"{instance.FOLDER}/{now:%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
-class Photo(models.Model):
+class StoredPhoto(models.Model):
+    """What every stored photo keeps: the re-encoded file and its thumbnail (``inspections.photos``), who uploaded it.
+
+    Concrete photo models (of findings here, of outreach carriers and activities) add what the photo is of,
+    their scoping and their ``FOLDER`` under ``MEDIA_ROOT``.
+    """
+
+    FOLDER = "photos"
+
+    image = models.FileField(_("photo"), upload_to=_photo_path, max_length=120)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=_photo_path, max_length=120)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+
+class Photo(StoredPhoto):
     """A re-encoded photo of an inspection, a finding, or a step in a finding's life."""
 
     class Kind(models.TextChoices):
@@ -625,20 +649,10 @@ class Photo(models.Model):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
     event = models.ForeignKey(FindingEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
-    image = models.FileField(_("photo"), upload_to=_photo_path, max_length=120)
-    thumbnail = models.FileField(_("thumbnail"), upload_to=_photo_path, max_length=120)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = PhotoQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredPhoto.Meta):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         constraints = [

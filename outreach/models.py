@@ -8,9 +8,6 @@ join up, village by village, into the coverage matrix (连点成面).
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -20,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from chashan_safety.scoping import ScopedQuerySet
+from inspections.models import StoredPhoto
 from responsibility.models import Village
 
 
@@ -254,31 +252,17 @@ class PhotoQuerySet(ScopedQuerySet):
         return [Q(carrier__in=carriers) | Q(activity__in=activities)]
 
 
-def _photo_path(instance, filename: str) -> str:
-    # the name is the server's: nothing of the uploaded file name reaches the disk
-    now = timezone.now()
-    return f"outreach/{now:%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
-
-
-class Photo(models.Model):
+class Photo(StoredPhoto):
     """A re-encoded photo of a carrier or an activity."""
+
+    FOLDER = "outreach"
 
     carrier = models.ForeignKey(Carrier, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
-    image = models.FileField(_("photo"), upload_to=_photo_path, max_length=120)
-    thumbnail = models.FileField(_("thumbnail"), upload_to=_photo_path, max_length=120)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = PhotoQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredPhoto.Meta):
         verbose_name = _("outreach photo")
         verbose_name_plural = _("outreach photos")
         constraints = [

@@ -15,8 +15,8 @@ UNREAD_ATTRIBUTE = "inbox_unread_on_load"
 def unread_count_sql() -> RawSQL:
     """The user's unread, not withdrawn inbox items (``NotificationQuerySet.for_user().unread()``), as SQL.
 
-    Written out: the ORM takes twice as long to build the equivalent subquery as the database takes
-    to run the whole query, on every page.
+    Written out: built through the ORM, the same subquery made loading the user take 0.6 ms instead of
+    0.35 ms, on every page.
     """
     notifications = connection.ops.quote_name(Notification._meta.db_table)
     users = connection.ops.quote_name(User._meta.db_table)

@@ -125,10 +125,10 @@ LEDGER_COLUMNS = (
 def _names(rows) -> dict[tuple[str, int], str]:
     """The names of the sites, villages and units on a page, in one small query.
 
-    Joined to the million-row table instead, the page query takes PostgreSQL two to five times as
-    long to plan as to run; primary-key lookups of the page's 25-odd ids are read in a fraction of
-    that. Written as SQL: the ORM takes longer to build a union of three lookups than the database
-    takes to answer it.
+    Joined to the million-row table instead, the page query took PostgreSQL 0.8–1.5 ms against 0.3 ms
+    without the joins (measured on the million-finding benchmark); primary-key lookups of the page's
+    25-odd ids cost a fraction of the difference. Written as SQL: the ORM
+    takes longer to build a union of three lookups than the database takes to answer it.
     """
     wanted: dict[str, set[int]] = {"s": set(), "v": set(), "u": set()}
     for row in rows:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chashan_safety.models import DigestDelivery, Notification, Reminder, User
-from chashan_safety.reminders import describe, still_relevant
+from chashan_safety.reminders import get_level, notification_texts, still_relevant
 from chashan_safety.sms import SmsMessage, get_backend
 
 log = logging.getLogger(__name__)
@@ -44,19 +45,57 @@ class DigestResult:
 
 
 def withdraw_stale(now: dt.datetime | None = None) -> int:
-    """Withdraw unsent notifications whose reminder no longer applies; returns how many."""
+    """Withdraw unsent items whose reminders no longer apply; returns how many.
+
+    A group item is withdrawn when none of the reminders it stands for applies any more.
+    """
     now = now or timezone.now()
-    unsent = Notification.objects.filter(cancelled_at__isnull=True, reminder__isnull=False).filter(
+    unsent = Notification.objects.filter(cancelled_at__isnull=True).filter(
         Q(emailed_at__isnull=True) | Q(texted_at__isnull=True)
     )
-    reminder_ids = list(unsent.values_list("reminder_id", flat=True).distinct())
+    reminder_ids = list(unsent.filter(reminder__isnull=False).values_list("reminder_id", flat=True).distinct())
     withdrawn = 0
     for start in range(0, len(reminder_ids), CHUNK):
         reminders = list(Reminder.objects.filter(pk__in=reminder_ids[start : start + CHUNK]))
         stale = {r.pk for r in reminders} - still_relevant(reminders)
         if stale:
             withdrawn += unsent.filter(reminder_id__in=stale).update(cancelled_at=now)
+    groups = defaultdict(list)
+    for group in unsent.filter(batch__isnull=False).select_related("recipient"):
+        groups[group.kind, group.level, group.batch].append(group)
+    for (kind, level_key, batch), items in groups.items():
+        live = _groups_still_relevant(kind, level_key, batch, items)
+        stale = [item.pk for item in items if item.pk not in live]
+        if stale:
+            withdrawn += Notification.objects.filter(pk__in=stale).update(cancelled_at=now)
     return withdrawn
+
+
+def _groups_still_relevant(kind: str, level_key: str, batch, items: list[Notification]) -> set[int]:
+    """The group items of one claim that stand for at least one reminder that still applies."""
+    level = get_level(kind, level_key)
+    if level is None:
+        return set()
+    claimed = Reminder.objects.filter(kind=kind, level=level_key, claim=batch).order_by("pk")
+    live: set[int] = set()
+    people = {item.recipient_id: item for item in items if item.recipient.role not in level.roles}
+    everyone = [item for item in items if item.recipient.role in level.roles]
+    last = 0
+    while len(live) < len(items):
+        reminders = list(claimed.filter(pk__gt=last)[:CHUNK])
+        if not reminders:
+            break
+        last = reminders[-1].pk
+        relevant = still_relevant(reminders)
+        if not relevant:
+            continue
+        live |= {item.pk for item in everyone}
+        objects = {r.object_id for r in reminders if r.pk in relevant}
+        waiting = [user for user, item in people.items() if item.pk not in live]
+        for recipients in level.recipients(timezone.localdate(items[0].created_at)):
+            reached = recipients.filter(object_id__in=objects, user_id__in=waiting).values_list("user_id", flat=True)
+            live |= {people[user].pk for user in reached}
+    return live
 
 
 def pending_for(channel: str):
@@ -77,12 +116,8 @@ def recipients_without_contact() -> dict[str, list[User]]:
 
 def _titles(items: list[Notification]) -> list[tuple[str, str]]:
     """(title, url) of each item, one query per kind of reminder."""
-    texts = describe([n.reminder for n in items if n.reminder_id])
-    titles = []
-    for notification in items:
-        text = texts.get(notification.reminder_id)
-        titles.append((text.title, text.url) if text else (notification.title, notification.url))
-    return titles
+    texts = notification_texts(items)
+    return [(texts[n.pk].title, texts[n.pk].url) for n in items if n.pk in texts]
 
 
 def _send(channel: str, user: User, count: int, items: list[Notification], day: dt.date) -> None:

@@ -13,8 +13,6 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +26,15 @@ from chashan_safety.digests import recipients_without_contact
 from chashan_safety.models import DigestDelivery, Notification, Reminder, User
 from chashan_safety.permissions import town_admin_required
 from chashan_safety.registry import HomePanel, NavItem, register_nav, register_panel
-from chashan_safety.reminders import describe, in_village, reminder_kinds
+from chashan_safety.reminders import (
+    describe,
+    group_members,
+    in_village,
+    notification_texts,
+    reminder_kinds,
+    still_relevant,
+    told_counts,
+)
 
 PAGE_SIZE = 25
 PANEL_SIZE = 5
@@ -42,11 +48,11 @@ Village = User._meta.get_field("village").related_model
 
 def with_texts(notifications: list[Notification]) -> list[Notification]:
     """Give each notification ``text_title`` and ``text_url``: one query per kind of reminder."""
-    texts = describe([n.reminder for n in notifications if n.reminder_id])
+    texts = notification_texts(notifications)
     for notification in notifications:
-        text = texts.get(notification.reminder_id) if notification.reminder_id else None
-        notification.text_title = text.title if text else notification.title
-        notification.text_url = text.url if text else notification.url
+        text = texts.get(notification.pk)
+        notification.text_title = text.title if text else ""
+        notification.text_url = text.url if text else ""
         if not notification.text_title:
             notification.text_title = _("A reminder about an item that no longer exists")
     return notifications
@@ -97,6 +103,25 @@ def inbox_open(request, pk: int):
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
     with_texts([notification])
     return redirect(_safe_target(request, notification.text_url))
+
+
+@login_required
+def inbox_group(request, pk: int):
+    """A group item: the reminders it stands for, a page at a time; opening it marks it read."""
+    notification = get_object_or_404(
+        Notification.objects.filter(recipient=request.user, batch__isnull=False).select_related("recipient"), pk=pk
+    )
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    page = Paginator(group_members(notification).order_by("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    members = list(page.object_list)
+    texts, relevant = describe(members), still_relevant(members)
+    rows = [{"text": texts.get(member.pk), "applies": member.pk in relevant} for member in members]
+    return render(
+        request,
+        "notifications/group.html",
+        {"notification": with_texts([notification])[0], "rows": rows, "page_obj": page},
+    )
 
 
 @require_POST
@@ -162,27 +187,21 @@ class ReminderFilter(django_filters.FilterSet):
         return in_village(queryset, value.pk)
 
 
-def _count_of(notifications) -> Coalesce:
-    counted = notifications.filter(reminder=OuterRef("pk")).order_by().values("reminder").annotate(n=Count("pk"))
-    return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
-
-
 def _labels() -> dict[tuple[str, str], tuple[str, str]]:
     return {(kind.key, level.key): (kind.label, level.label) for kind in reminder_kinds() for level in kind.levels}
 
 
 @town_admin_required
 def reminders_overview(request):
-    reminders = Reminder.objects.annotate(
-        recipients=_count_of(Notification.objects.all()),
-        read=_count_of(Notification.objects.filter(read_at__isnull=False)),
-    ).order_by("-created_at", "-pk")
+    reminders = Reminder.objects.order_by("-created_at", "-pk")
     reminder_filter = ReminderFilter(request.GET, queryset=reminders)
     page = Paginator(reminder_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     texts = describe(page.object_list)
+    counts = told_counts(page.object_list)
     labels = _labels()
     for reminder in page.object_list:
+        reminder.recipients, reminder.read = counts[reminder.pk]
         reminder.kind_label, reminder.level_label = labels.get(
             (reminder.kind, reminder.level), (reminder.kind, reminder.level)
         )

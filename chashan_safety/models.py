@@ -230,6 +230,14 @@ class Notification(models.Model):
     reminder = models.ForeignKey(
         Reminder, verbose_name=_("reminder"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # the reminder's kind and level; for a group, those of all its reminders
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    level = models.CharField(_("level"), max_length=20, blank=True)
+    # a group: one item for the many reminders one rung of one sweep told this person of (``size`` of
+    # them, without ``reminder``): the sweep's claim on them (``Reminder.claim``); see
+    # ``chashan_safety.reminders.group_members``
+    batch = models.UUIDField(null=True, blank=True, editable=False)
+    size = models.PositiveIntegerField(_("items"), default=1)
     # for messages that are not reminders
     title = models.CharField(_("title"), max_length=200, blank=True)
     url = models.CharField(_("link"), max_length=200, blank=True)
@@ -248,6 +256,9 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         constraints = [
             models.UniqueConstraint(fields=["recipient", "reminder"], name="notification_once_per_recipient"),
+            models.UniqueConstraint(
+                fields=["recipient", "batch"], condition=Q(batch__isnull=False), name="notification_group_once"
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
@@ -255,7 +266,12 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient} · {self.reminder or self.title}"
+        about = f"{self.kind}:{self.level} ×{self.size}" if self.is_group else self.reminder or self.title
+        return f"{self.recipient} · {about}"
+
+    @property
+    def is_group(self) -> bool:
+        return self.batch is not None
 
 
 class DigestDelivery(models.Model):

@@ -13,7 +13,9 @@ For each kind and level, in one transaction:
    concurrent sweep waits on the rows this one is writing, then skips them;
 2. claim, too, any of the level's reminders never notified (none, unless written by other means);
 3. ``INSERT … SELECT`` a ``Notification`` per claimed reminder and recipient (unique per recipient
-   and reminder), and run the level's ``after`` hook (cards) on the claimed reminders.
+   and reminder) — or, for a person told of more than ``REMINDER_GROUP_OVER`` of them, one item for
+   them all (unique per recipient and claim) — and run the level's ``after`` hook (cards) on the
+   claimed reminders.
 
 A sweep killed halfway loses nothing: the level it was in rolls back and the next run does it.
 E-mail and SMS go out later, once a day per person, in ``chashan_safety.digests``.
@@ -28,13 +30,19 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from chashan_safety.models import Notification, Reminder, User
 
 log = logging.getLogger(__name__)
+
+#: a level that records at least this many reminders refreshes the table's statistics before going on
+ANALYZE_OVER = 5000
 
 
 @dataclass(frozen=True)
@@ -94,7 +102,10 @@ class LevelResult:
     kind: str
     level: str
     reminders: int = 0
+    #: inbox items written (a group counts once)
     notifications: int = 0
+    #: people × reminders told, grouped or not
+    told: int = 0
 
 
 @dataclass
@@ -109,6 +120,10 @@ class SweepResult:
     @property
     def notifications(self) -> int:
         return sum(level.notifications for level in self.levels)
+
+    @property
+    def told(self) -> int:
+        return sum(level.told for level in self.levels)
 
 
 def _db(field_name: str, value):
@@ -160,38 +175,82 @@ def _insert_reminders(level: ReminderLevel, day: dt.date, claim: _Claim) -> int:
         return max(cursor.rowcount, 0)
 
 
-def _insert_notifications(sql: str, params, claim: _Claim) -> int:
-    # no DISTINCT: a person reached twice for one reminder is skipped by ON CONFLICT, in the same statement
-    notifications = connection.ops.quote_name(Notification._meta.db_table)
-    reminders = connection.ops.quote_name(Reminder._meta.db_table)
-    claimed, claimed_params = claim.where("rem")
-    statement = (
-        f"INSERT INTO {notifications} (recipient_id, reminder_id, title, url, created_at) "
-        f"SELECT src.user_id, rem.id, '', '', %s FROM ({sql}) src "
-        f"INNER JOIN {reminders} rem ON rem.object_id = src.object_id "
-        f"WHERE {claimed} AND src.user_id IS NOT NULL "
-        "ON CONFLICT (recipient_id, reminder_id) DO NOTHING"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [_db("created_at", claim.now), *params, *claimed_params])
-        return max(cursor.rowcount, 0)
+def _pairs(level: ReminderLevel, day: dt.date, claim: _Claim) -> tuple[str, list]:
+    """SQL of the distinct (user_id, reminder_id) the level tells of the claimed reminders, with its parameters.
 
-
-def _insert_role_notifications(roles: frozenset[str], claim: _Claim) -> int:
-    notifications = connection.ops.quote_name(Notification._meta.db_table)
+    Each recipient queryset is joined to the claimed reminders, not filtered by a subquery of them: the
+    planner counts a fresh claim as one row (its token is new), so it drives the join from the reminders
+    into the recipients by primary key, which stays right for 10 or 100,000 of them. ``UNION`` drops a
+    person reached twice for one reminder.
+    """
     reminders = connection.ops.quote_name(Reminder._meta.db_table)
     users = connection.ops.quote_name(User._meta.db_table)
     claimed, claimed_params = claim.where("rem")
-    placeholders = ", ".join(["%s"] * len(roles))
-    statement = (
-        f"INSERT INTO {notifications} (recipient_id, reminder_id, title, url, created_at) "
-        f"SELECT u.id, rem.id, '', '', %s FROM {reminders} rem CROSS JOIN {users} u "
-        f"WHERE {claimed} AND u.role IN ({placeholders}) AND u.is_active "
-        "ON CONFLICT (recipient_id, reminder_id) DO NOTHING"
-    )
+    parts, params = [], []
+    for recipients in level.recipients(day):
+        sql, sql_params = recipients.order_by().query.sql_with_params()
+        parts.append(
+            f"SELECT src.user_id AS user_id, rem.id AS reminder_id FROM ({sql}) src "
+            f"INNER JOIN {reminders} rem ON rem.object_id = src.object_id "
+            f"WHERE {claimed} AND src.user_id IS NOT NULL"
+        )
+        params += [*sql_params, *claimed_params]
+    if level.roles:
+        placeholders = ", ".join(["%s"] * len(level.roles))
+        parts.append(
+            f"SELECT u.id AS user_id, rem.id AS reminder_id FROM {reminders} rem CROSS JOIN {users} u "
+            f"WHERE {claimed} AND u.role IN ({placeholders}) AND u.is_active"
+        )
+        params += [*claimed_params, *sorted(level.roles)]
+    return " UNION ".join(parts), params
+
+
+def _notify(level: ReminderLevel, day: dt.date, claim: _Claim) -> tuple[int, int]:
+    """Write the inbox items of the claimed reminders; returns (items written, people × reminders told).
+
+    A person told of at most ``REMINDER_GROUP_OVER`` of them gets an item for each; one told of more
+    gets a single item for them all (a group, ``Notification.batch`` = the claim): a backlog on the first
+    day, or a town-wide rung for leadership, is one line in an inbox and in a digest, not thousands.
+    """
+    pairs, params = _pairs(level, day, claim)
+    if not pairs:
+        return 0, 0
+    notifications = connection.ops.quote_name(Notification._meta.db_table)
+    now = _db("created_at", claim.now)
     with connection.cursor() as cursor:
-        cursor.execute(statement, [_db("created_at", claim.now), *claimed_params, *sorted(roles)])
-        return max(cursor.rowcount, 0)
+        cursor.execute(f"SELECT p.user_id, COUNT(*) FROM ({pairs}) p GROUP BY p.user_id", params)
+        counts = dict(cursor.fetchall())
+        told = sum(counts.values())
+        grouped = sorted(user for user, count in counts.items() if count > settings.REMINDER_GROUP_OVER)
+        written = 0
+        if len(grouped) < len(counts):
+            # no DISTINCT needed: the pairs are distinct, and ON CONFLICT skips what a rerun already wrote
+            # (a WHERE in any case: SQLite reads "SELECT … FROM p ON CONFLICT" as a join without it)
+            skip = f"p.user_id NOT IN ({', '.join(['%s'] * len(grouped))})" if grouped else "1 = 1"
+            cursor.execute(
+                f"INSERT INTO {notifications} (recipient_id, reminder_id, kind, level, size, title, url, created_at) "
+                f"SELECT p.user_id, p.reminder_id, %s, %s, 1, '', '', %s FROM ({pairs}) p WHERE {skip} "
+                "ON CONFLICT (recipient_id, reminder_id) DO NOTHING",
+                [claim.kind, claim.level, now, *params, *grouped],
+            )
+            written += max(cursor.rowcount, 0)
+    if grouped:
+        created = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=user,
+                    kind=claim.kind,
+                    level=claim.level,
+                    batch=claim.token,
+                    size=counts[user],
+                    created_at=claim.now,
+                )
+                for user in grouped
+            ],
+            ignore_conflicts=True,
+        )
+        written += len(created)
+    return written, told
 
 
 def _sweep_level(kind: ReminderKind, level: ReminderLevel, day: dt.date) -> LevelResult:
@@ -206,14 +265,13 @@ def _sweep_level(kind: ReminderKind, level: ReminderLevel, day: dt.date) -> Leve
         )
         if not (result.reminders or leftovers):
             return result
-        for recipients in level.recipients(day):
-            # joined to the claimed reminders, not filtered by a subquery of them: the planner counts
-            # a fresh claim as one row (its token is new), so it drives the join from the reminders
-            # into the recipients by primary key, which stays right for 10 or 100,000 of them
-            sql, params = recipients.order_by().query.sql_with_params()
-            result.notifications += _insert_notifications(sql, params, claim)
-        if level.roles:
-            result.notifications += _insert_role_notifications(level.roles, claim)
+        if result.reminders >= ANALYZE_OVER and connection.vendor == "postgresql":
+            # the planner would count a fresh claim as one row and walk the rest of the level's
+            # statements from it one finding at a time; statistics that include the new rows (ANALYZE
+            # samples this transaction's own) let it hash-join a large claim instead
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(Reminder._meta.db_table)}")
+        result.notifications, result.told = _notify(level, day, claim)
         if level.after is not None:
             # in the same transaction: a card is recorded exactly when its reminder is
             level.after(day, claim.reminders())
@@ -227,7 +285,13 @@ def sweep(day: dt.date | None = None) -> SweepResult:
     for kind in reminder_kinds():
         for level in kind.levels:
             result.levels.append(_sweep_level(kind, level, day))
-    log.info("reminder sweep %s: %d reminders, %d notifications", day, result.reminders, result.notifications)
+    log.info(
+        "reminder sweep %s: %d reminders, %d inbox items telling %d",
+        day,
+        result.reminders,
+        result.notifications,
+        result.told,
+    )
     return result
 
 
@@ -256,6 +320,101 @@ def describe(reminders: Iterable[Reminder]) -> dict[int, ReminderText]:
         if kind is not None:
             texts.update(kind.describe(items))
     return texts
+
+
+def notification_texts(notifications: Iterable[Notification]) -> dict[int, ReminderText]:
+    """The text of each inbox item: its reminder's, a group's own, or the title it was written with."""
+    notifications = list(notifications)
+    texts = describe([n.reminder for n in notifications if n.reminder_id])
+    result = {}
+    for notification in notifications:
+        if notification.is_group:
+            kind, level = get_kind(notification.kind), get_level(notification.kind, notification.level)
+            title = ngettext(
+                "%(count)d reminder: %(kind)s, %(level)s", "%(count)d reminders: %(kind)s, %(level)s", notification.size
+            ) % {
+                "count": notification.size,
+                "kind": kind.label if kind else notification.kind,
+                "level": level.label if level else notification.level,
+            }
+            result[notification.pk] = ReminderText(title=title, url=reverse("inbox-group", args=[notification.pk]))
+        elif notification.reminder_id:
+            text = texts.get(notification.reminder_id)
+            if text is not None:
+                result[notification.pk] = text
+        else:
+            result[notification.pk] = ReminderText(title=notification.title, url=notification.url)
+    return result
+
+
+def get_level(kind_key: str, level_key: str) -> ReminderLevel | None:
+    kind = get_kind(kind_key)
+    return next((level for level in kind.levels if level.key == level_key), None) if kind else None
+
+
+def group_members(notification: Notification) -> QuerySet:
+    """The reminders a group item stands for: those of its claim that its recipient was told of.
+
+    Worked out again from the level's recipients (as the sweep did), so it follows who belongs to an
+    office or zone now; one query.
+    """
+    level = get_level(notification.kind, notification.level)
+    claimed = Reminder.objects.filter(kind=notification.kind, level=notification.level, claim=notification.batch)
+    if level is None or notification.batch is None:
+        return Reminder.objects.none()
+    user = notification.recipient
+    if user.role in level.roles:
+        return claimed
+    condition = Q(pk__in=[])
+    for recipients in level.recipients(timezone.localdate(notification.created_at)):
+        condition |= Q(object_id__in=recipients.filter(user_id=user.pk).values("object_id"))
+    return claimed.filter(condition)
+
+
+def told_counts(reminders: list[Reminder]) -> dict[int, tuple[int, int]]:
+    """Each reminder's (people told, of whom read), counting group items: a constant number of queries.
+
+    One query for the items of single reminders, one for the groups of these reminders' claims, and,
+    when there are groups, one per recipient queryset of each level among them to see which of the
+    groups' people were told of which object.
+    """
+    ids = [reminder.pk for reminder in reminders]
+    counts: dict[int, list[int]] = {pk: [0, 0] for pk in ids}
+    single = (
+        Notification.objects.filter(reminder_id__in=ids)
+        .values("reminder_id")
+        .annotate(told=Count("pk"), read=Count("pk", filter=Q(read_at__isnull=False)))
+        .order_by()
+    )
+    for row in single:
+        counts[row["reminder_id"]] = [row["told"], row["read"]]
+    claims = {reminder.claim for reminder in reminders if reminder.claim}
+    groups = defaultdict(list)
+    for group in Notification.objects.filter(batch__in=claims).values(
+        "batch", "recipient_id", "recipient__role", "read_at"
+    ):
+        groups[group["batch"]].append(group)
+    by_level: dict[tuple[str, str], list[Reminder]] = defaultdict(list)
+    for reminder in reminders:
+        if reminder.claim in groups:
+            by_level[reminder.kind, reminder.level].append(reminder)
+    for (kind_key, level_key), members in by_level.items():
+        level = get_level(kind_key, level_key)
+        if level is None:
+            continue
+        people = {group["recipient_id"] for member in members for group in groups[member.claim]}
+        objects = {member.object_id for member in members}
+        reached = set()
+        for recipients in level.recipients(timezone.localdate()):
+            reached |= set(
+                recipients.filter(object_id__in=objects, user_id__in=people).values_list("object_id", "user_id")
+            )
+        for member in members:
+            for group in groups[member.claim]:
+                if group["recipient__role"] in level.roles or (member.object_id, group["recipient_id"]) in reached:
+                    counts[member.pk][0] += 1
+                    counts[member.pk][1] += group["read_at"] is not None
+    return {pk: (told, read) for pk, (told, read) in counts.items()}
 
 
 def in_village(reminders: QuerySet, village_id: int) -> QuerySet:

@@ -232,12 +232,22 @@ CELERY_BEAT_SCHEDULE.update(
 # The escalation ladder for overdue rectifications (跟踪问责). "notify" names recipient groups
 # (responsible_office, zone_officers, section_head) or roles (leadership, town_admin).
 REMINDER_DUE_SOON_DAYS = 2
+# Each rung tells its own people and again those of the rungs below (the office hears that its yellow
+# card is out); a finding first seen high up the ladder is reminded at that rung only, which so tells
+# everybody once (inspections.reminders).
 REMINDER_LADDER = [
     {"level": "d1", "days": 1, "notify": ["responsible_office"]},
-    {"level": "d3", "days": 3, "notify": ["zone_officers"]},
-    {"level": "d7", "days": 7, "notify": ["section_head"], "card": "yellow"},
-    {"level": "d15", "days": 15, "notify": ["leadership", "town_admin"], "card": "red"},
+    {"level": "d3", "days": 3, "notify": ["responsible_office", "zone_officers"]},
+    {"level": "d7", "days": 7, "notify": ["responsible_office", "zone_officers", "section_head"], "card": "yellow"},
+    {
+        "level": "d15",
+        "days": 15,
+        "notify": ["responsible_office", "zone_officers", "section_head", "leadership", "town_admin"],
+        "card": "red",
+    },
 ]
+# a person told of more than this many items by one rung of one sweep gets one inbox item listing them
+REMINDER_GROUP_OVER = 5
 # a second yellow card in a year turns into a red one
 REMINDER_RED_AFTER_YELLOWS = 2
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/open/", inbox.inbox_open, name="inbox-open"),
+    path("inbox/<int:pk>/", inbox.inbox_group, name="inbox-group"),
     path("inbox/read-all/", inbox.inbox_read_all, name="inbox-read-all"),
     path("reminders/", inbox.reminders_overview, name="reminders-overview"),
     path("reminders/no-contact/", inbox.reminders_no_contact, name="reminders-no-contact"),

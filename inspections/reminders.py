@@ -20,10 +20,8 @@ from django.db.models import (
     DateTimeField,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -35,8 +33,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chashan_safety.bulk import insert_select
-from chashan_safety.models import Notification, Reminder, Role
-from chashan_safety.reminders import ReminderKind, ReminderLevel, ReminderText, register_reminder_kind, reminder_kinds
+from chashan_safety.models import Reminder, Role
+from chashan_safety.reminders import (
+    ReminderKind,
+    ReminderLevel,
+    ReminderText,
+    register_reminder_kind,
+    reminder_kinds,
+    told_counts,
+)
 from inspections.models import Finding, FindingStatus
 from responsibility.letters import CardFacts, register_card_source
 from responsibility.models import Card, SupervisionLetter
@@ -53,9 +58,21 @@ def _open() -> QuerySet:
     return Finding.objects.exclude(status=FindingStatus.CLOSED)
 
 
-def _overdue_by(days: int) -> Callable[[dt.date], QuerySet]:
+def _overdue_by(days: int, until: int | None = None) -> Callable[[dt.date], QuerySet]:
+    """Findings at least ``days`` but fewer than ``until`` days overdue: the rung's own stretch of the ladder.
+
+    Swept every day, a finding passes through every rung's stretch and is reminded once at each. A
+    finding the sweep first sees further up (the first sweep after installation, or after days without
+    a sweep) is reminded at the rung it has reached, not at every rung below it at once: that rung tells
+    everybody the ones below would have (the ladder's ``notify`` lists grow as it climbs) and records only
+    its own card, so a late sweep neither floods inboxes nor issues a yellow and a red card on one day.
+    """
+
     def candidates(day: dt.date) -> QuerySet:
-        return _due(_open().filter(deadline__lte=day - dt.timedelta(days=days)))
+        due = _open().filter(deadline__lte=day - dt.timedelta(days=days))
+        if until is not None:
+            due = due.filter(deadline__gt=day - dt.timedelta(days=until))
+        return _due(due)
 
     return candidates
 
@@ -254,15 +271,17 @@ def _in_village(village_id: int) -> QuerySet:
 
 def _ladder_levels() -> tuple[ReminderLevel, ...]:
     levels = []
-    for rung in settings.REMINDER_LADDER:
+    ladder = sorted(settings.REMINDER_LADDER, key=lambda rung: int(rung["days"]))
+    for index, rung in enumerate(ladder):
         days = int(rung["days"])
+        until = int(ladder[index + 1]["days"]) if index + 1 < len(ladder) else None
         names = list(rung.get("notify", []))
         card = rung.get("card")
         levels.append(
             ReminderLevel(
                 key=rung["level"],
                 label=format_lazy(_("Day {days} overdue"), days=days),
-                candidates=_overdue_by(days),
+                candidates=_overdue_by(days, until),
                 recipients=_recipients(names),
                 roles=frozenset(name for name in names if name in ROLE_NAMES),
                 after=(
@@ -308,18 +327,10 @@ def register() -> None:
 
 def reminders_for(finding: Finding) -> list[dict]:
     """The reminders a finding caused, oldest first, for its timeline: when, which rung, how many told."""
-    told = (
-        Notification.objects.filter(reminder=OuterRef("pk"))
-        .order_by()
-        .values("reminder")
-        .annotate(count=Count("pk"))
-        .values("count")
+    rows = list(
+        Reminder.objects.filter(kind__in=[DUE_SOON, OVERDUE], object_id=finding.pk).order_by("created_at", "pk")
     )
-    rows = (
-        Reminder.objects.filter(kind__in=[DUE_SOON, OVERDUE], object_id=finding.pk)
-        .annotate(recipients=Subquery(told, output_field=IntegerField()))
-        .order_by("created_at", "pk")
-    )
+    counts = told_counts(rows)
     labels = {
         (kind.key, level.key): level.label
         for kind in reminder_kinds()
@@ -331,7 +342,7 @@ def reminders_for(finding: Finding) -> list[dict]:
             "at": reminder.created_at,
             "label": labels.get((reminder.kind, reminder.level), reminder.level),
             "anchor": reminder.anchor,
-            "recipients": reminder.recipients or 0,
+            "recipients": counts[reminder.pk][0],
         }
         for reminder in rows
     ]

@@ -181,3 +181,10 @@ def sweep_today():
     from chashan_safety.reminders import sweep
 
     return sweep(timezone.localdate())
+
+
+def sweep_days_ago(*days: int):
+    """Sweep as of each of these days before today, in the order given, as the daily beat did then."""
+    from chashan_safety.reminders import sweep
+
+    return [sweep(timezone.localdate() - dt.timedelta(days=back)) for back in days]

@@ -309,10 +309,12 @@ def rows() -> dict[str, object]:
     """What the sweeps wrote, without ids and timestamps: to compare two runs."""
     return {
         "reminders": sorted(Reminder.objects.values_list("kind", "level", "object_id", "anchor")),
+        # a group item has no reminder of its own: its kind, level and size say what it stands for
         "notifications": sorted(
             Notification.objects.values_list(
-                "recipient__username", "reminder__kind", "reminder__level", "reminder__object_id", "reminder__anchor"
-            )
+                "recipient__username", "kind", "level", "reminder__object_id", "reminder__anchor", "size"
+            ),
+            key=str,
         ),
         "unnotified": Reminder.objects.filter(notified_at__isnull=True).count(),
         "cards": sorted(Card.objects.values_list("color", "party_key", "source", "year")),

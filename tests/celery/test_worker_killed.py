@@ -1,9 +1,10 @@
 """A worker killed (SIGKILL) in the middle of a sweep loses nothing.
 
-The sweep is caught mid-way without a test seam in the portal: a second database session holds,
-uncommitted, the day-3 reminder of one finding, so the sweep commits its day-1 level and then waits
-in the day-3 INSERT. The worker is killed there. Its task was acknowledged late, so Redis still holds
-it; after the visibility timeout a restarted worker gets it again and completes the sweep.
+The sweep is caught mid-way without a test seam in the portal: findings one day and twenty days
+overdue, and a second database session holding, uncommitted, the day-15 reminder of one of the
+latter, so the sweep commits its day-1 level and then waits in the day-15 INSERT. The worker is
+killed there. Its task was acknowledged late, so Redis still holds it; after the visibility timeout a
+restarted worker gets it again and completes the sweep.
 """
 
 from __future__ import annotations
@@ -28,18 +29,19 @@ def task_ids(log: str, outcome: str) -> list[str]:
 
 
 def test_a_worker_killed_mid_sweep_loses_nothing_the_task_comes_back_to_a_restarted_worker(broker, town, blocker):
-    findings = record(town, count=FINDINGS)
+    findings = record(town, count=FINDINGS)  # twenty days overdue on day 20
+    record(town, count=FINDINGS, deadline=day(19))  # one day overdue on day 20
     first = broker.start_worker("w1")
-    blocker.hold(kind=OVERDUE, level="d3", object_id=findings[-1].pk, anchor=D)
+    blocker.hold(kind=OVERDUE, level="d15", object_id=findings[-1].pk, anchor=D)
 
     sent_at = time.monotonic()
     broker.sweep(day(20))
-    wait_until(lambda: blocker.waiting_sweeps() == 1, timeout=20, what="the sweep to reach day 3", log=first.log)
+    wait_until(lambda: blocker.waiting_sweeps() == 1, timeout=20, what="the sweep to reach day 15", log=first.log)
 
-    # mid-way: day 1 is done and committed, day 3 is not
+    # mid-way: day 1 is done and committed, day 15 is not
     assert Reminder.objects.filter(level="d1", notified_at__isnull=False).count() == FINDINGS
     assert Notification.objects.filter(reminder__level="d1").count() == FINDINGS
-    assert not Reminder.objects.filter(level__in=["d3", "d7", "d15"]).exists()
+    assert not Reminder.objects.filter(level="d15").exists()
 
     first.kill()
     blocker.release()
@@ -48,7 +50,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing_the_task_comes_back_to_a_restar
     assert task_ids(first.log(), "succeeded") == []
     # not acknowledged: the broker still has it
     assert broker.client.hlen("unacked") >= 1
-    assert not Reminder.objects.filter(level="d3").exists()
+    assert not Reminder.objects.filter(level="d15").exists()
 
     time.sleep(max(0.0, sent_at + VISIBILITY_TIMEOUT + 0.5 - time.monotonic()))
     second = broker.start_worker("w2")
@@ -57,6 +59,6 @@ def test_a_worker_killed_mid_sweep_loses_nothing_the_task_comes_back_to_a_restar
     assert task_ids(second.log(), "succeeded") == [task_id]
     after = rows()
     assert after["unnotified"] == 0
-    assert len(after["reminders"]) == FINDINGS * 4
+    assert len(after["reminders"]) == FINDINGS * 2
     # day 1 was not sent twice, and everything after it was done: as if the sweep had never been interrupted
     assert after == clean_sweep_rows(day(20))

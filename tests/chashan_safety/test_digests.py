@@ -131,7 +131,8 @@ def test_a_failed_send_is_retried_by_the_next_run(reachable, mailoutbox, sms_out
     assert Notification.objects.get(recipient=town.office).emailed_at is not None
 
 
-def test_a_long_digest_lists_the_newest_items_and_counts_the_rest(reachable, mailoutbox, sms_outbox):
+def test_a_long_digest_lists_the_newest_items_and_counts_the_rest(reachable, mailoutbox, sms_outbox, settings):
+    settings.REMINDER_GROUP_OVER = 100  # items of their own, not one group
     town = reachable
     record(town, count=MAX_LISTED + 4)
     sweep(day(1))

@@ -208,7 +208,10 @@ def test_the_home_panel_lists_the_five_newest_unread_items(client_for, village_o
     assert shows(response, "较新的通知5") and not shows(response, "已读的通知")
 
 
-def test_the_inbox_runs_as_many_queries_for_30_items_as_for_1(client_for, village_office, safety_officer, site_a):
+def test_the_inbox_runs_as_many_queries_for_30_items_as_for_1(
+    client_for, village_office, safety_officer, site_a, settings
+):
+    settings.REMINDER_GROUP_OVER = 100  # thirty items of their own, not one group
     client = client_for(village_office)
     overdue_findings(officer=safety_officer, site=site_a, days=4)
     sweep_today()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chashan_safety.models import Notification, Reminder
+from chashan_safety.reminders import sweep
 from inspections.reminders import OVERDUE
 from tests.builders import make_site, overdue_findings, sweep_today
 from tests.helpers import count_queries, shows
@@ -20,6 +21,7 @@ NOT_ADMINS = ["safety_officer", "village_office", "unit_office", "leadership"]
 def findings(safety_officer, other_officer, village_a, village_b, village_office, other_village_office):
     """A finding of village A four days overdue (levels d1 and d3) and one of village B one day overdue (d1)."""
     in_a = overdue_findings(officer=safety_officer, site=make_site(village_a), days=4)[0]
+    sweep(timezone.localdate() - dt.timedelta(days=3))  # the daily sweep saw it one day overdue
     in_b = overdue_findings(officer=other_officer, site=make_site(village_b), days=1)[0]
     sweep_today()
     return in_a, in_b
@@ -45,7 +47,7 @@ def test_the_overview_lists_each_reminder_with_its_labels_text_and_recipients(cl
     day3 = next(r for r in response.context["reminders"] if r.level == "d3")
     assert day3.level_label != "d3" and shows(response, str(day3.level_label))
     assert day3.kind_label != OVERDUE and shows(response, str(day3.kind_label))
-    assert day3.recipients == 1  # the zone's one officer
+    assert day3.recipients == 2  # the village's office again, and the zone's one officer
     assert day3.read == 0
     assert day3.text.title and in_a.number in day3.text.title
     assert shows(response, in_a.number) and shows(response, in_b.number)

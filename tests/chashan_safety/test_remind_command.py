@@ -47,8 +47,9 @@ def test_dry_run_prints_what_is_due_and_writes_nothing(town, mailoutbox):
     output = remind("--day", day(20).isoformat(), "--dry-run")
 
     assert "2026-03-30" in output and "nothing written" in output
-    assert counts(output) == {"due_soon": (0,), "d1": (3,), "d3": (3,), "d7": (3,), "d15": (3,)}
-    assert "total 12 new reminders" in output
+    # twenty days overdue on the first sweep: each finding is reminded at the rung it has reached
+    assert counts(output) == {"due_soon": (0,), "d1": (0,), "d3": (0,), "d7": (0,), "d15": (3,)}
+    assert "total 3 new reminders" in output
     assert written() == (0, 0, 0, 0)
     assert mailoutbox == []
 
@@ -59,14 +60,15 @@ def test_remind_writes_the_reminders_and_says_how_many(town):
     output = remind("--day", day(20).isoformat())
 
     assert counts(output) == {
-        "due_soon": (0, 0),
-        "d1": (3, 3),
-        "d3": (3, 3),
-        "d7": (3, 3),
-        "d15": (3, 6),  # leadership and the town administrator
+        "due_soon": (0, 0, 0),
+        "d1": (0, 0, 0),
+        "d3": (0, 0, 0),
+        "d7": (0, 0, 0),
+        # the office, the zone's officer, the section head, leadership and the town administrator
+        "d15": (3, 15, 15),
     }
-    assert "total 12 reminders, 15 notifications" in output
-    assert written() == (12, 15, 3 + 3 + 1, 3 + 1)  # yellow + red per finding, red for the second yellow
+    assert "total 3 reminders, 15 inbox items telling 15" in output
+    assert written() == (3, 15, 3, 3)  # the red card of the rung reached, and its letter, per finding
 
 
 def test_a_dry_run_after_a_sweep_finds_nothing_new_and_a_second_sweep_writes_nothing(town):
@@ -78,7 +80,7 @@ def test_a_dry_run_after_a_sweep_finds_nothing_new_and_a_second_sweep_writes_not
     again = remind("--day", day(20).isoformat())
 
     assert "total 0 new reminders" in preview
-    assert "total 0 reminders, 0 notifications" in again
+    assert "total 0 reminders, 0 inbox items telling 0" in again
     assert written() == before
 
 
@@ -101,7 +103,7 @@ def test_remind_sweeps_today_by_default(town, clock):
     output = remind()
 
     assert "Sweep for 2026-03-11" in output
-    assert counts(output)["d1"] == (1, 1)
+    assert counts(output)["d1"] == (1, 1, 1)
 
 
 def test_a_day_that_is_not_a_date_is_refused(db):

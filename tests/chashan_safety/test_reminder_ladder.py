@@ -105,9 +105,9 @@ def expected_notifications(town, finding, *, office=None) -> list[tuple]:
     recipients = {
         "due_soon": [office],
         "d1": [office],
-        "d3": [town.officer],
-        "d7": [town.section_head],
-        "d15": [town.leadership, town.town_admin],
+        "d3": [office, town.officer],
+        "d7": [office, town.officer, town.section_head],
+        "d15": [office, town.officer, town.section_head, town.leadership, town.town_admin],
     }
     return sorted((user.username, level, finding.pk) for level, users in recipients.items() for user in users)
 
@@ -177,15 +177,15 @@ def test_sweeping_every_day_climbs_the_ladder_once_per_level_on_the_right_days(t
     assert notification_rows() == expected_notifications(town, finding)
 
 
-def test_each_rung_tells_only_its_own_people(town):
+def test_each_rung_tells_its_own_people_and_again_those_of_the_rungs_below(town):
     (finding,) = record(town)
 
     for offset, level, told in [
         (-2, "due_soon", {town.office}),
         (1, "d1", {town.office}),
-        (3, "d3", {town.officer}),
-        (7, "d7", {town.section_head}),
-        (15, "d15", {town.leadership, town.town_admin}),
+        (3, "d3", {town.office, town.officer}),
+        (7, "d7", {town.office, town.officer, town.section_head}),
+        (15, "d15", {town.office, town.officer, town.section_head, town.leadership, town.town_admin}),
     ]:
         before = set(Notification.objects.values_list("pk", flat=True))
         sweep(day(offset))
@@ -209,21 +209,33 @@ def test_a_unit_responsible_for_the_fix_is_told_instead_of_the_village(town, uni
     }
 
 
-def test_a_first_sweep_late_catches_up_every_level_at_once_and_a_second_adds_nothing(town):
+def test_a_first_sweep_late_reminds_once_at_the_rung_reached_and_tells_everybody_once(town):
     (finding,) = record(town)
 
     first = sweep(day(20))
     second = sweep(day(20))
+    later = sweep_days(day(21), day(40))
 
-    # due soon is for the days before the deadline: a sweep after it does not send it late
-    assert {level.level: level.reminders for level in first.levels if level.reminders} == {
-        "d1": 1,
-        "d3": 1,
-        "d7": 1,
-        "d15": 1,
-    }
+    # the rung the finding has reached, not every rung below it at once; due soon is not sent late
+    assert {level.level: level.reminders for level in first.levels if level.reminders} == {"d15": 1}
+    assert reminder_rows() == {(OVERDUE, "d15", finding.pk, D)}
+    # everybody the rungs below would have told hears of it once
+    assert notification_rows() == [row for row in expected_notifications(town, finding) if row[1] == "d15"]
     assert (second.reminders, second.notifications) == (0, 0)
-    assert notification_rows() == [row for row in expected_notifications(town, finding) if row[1] != "due_soon"]
+    assert not any(later.values())
+
+
+def test_a_first_sweep_late_issues_the_highest_card_only(town):
+    (finding,) = record(town)
+    (younger,) = record(town, deadline=day(10))
+
+    sweep(day(20))  # the first finding is 20 days overdue, the younger one 10
+
+    assert card_rows() == {
+        ("red", f"village:{town.village.pk}", f"finding:{finding.pk}", 2026),
+        ("yellow", f"village:{town.village.pk}", f"finding:{younger.pk}", 2026),
+    }
+    assert SupervisionLetter.objects.get().card.source == f"finding:{finding.pk}"
 
 
 def test_findings_of_another_village_and_closed_findings_are_not_reminded(town, village_b, other_officer):
@@ -414,8 +426,9 @@ def test_a_recipient_without_email_or_phone_still_gets_the_inbox_item_and_is_lis
 
     sweep(day(3))
 
-    assert Notification.objects.for_user(town.office).unread().count() == 1  # d1
-    assert Notification.objects.for_user(town.officer).unread().count() == 1  # d3
+    # first seen three days overdue: the day-3 rung tells both, once
+    assert Notification.objects.for_user(town.office).unread().count() == 1
+    assert Notification.objects.for_user(town.officer).unread().count() == 1
     gaps = recipients_without_contact()
     assert gaps["email"] == [town.office]
     assert gaps["sms"] == [town.officer, town.office]
@@ -448,8 +461,10 @@ def test_the_sweep_makes_as_many_queries_for_50_overdue_findings_as_for_5(town):
     many, many_queries = _counted_sweep(day(20, later))
     again, again_queries = _counted_sweep(day(20, later))
 
-    assert (few.reminders, few.notifications) == (5 * 4, 5 * 5)
-    assert (many.reminders, many.notifications) == (50 * 4, 50 * 5)
+    # one reminder each, at the rung reached; five people told of each: an item apiece for five
+    # findings, one group item per person for fifty
+    assert (few.reminders, few.notifications, few.told) == (5, 5 * 5, 5 * 5)
+    assert (many.reminders, many.notifications, many.told) == (50, 5, 50 * 5)
     assert (again.reminders, again.notifications) == (0, 0)
     assert many_queries == few_queries
     assert again_queries <= few_queries

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from responsibility.models import Card
-from tests.builders import make_site, overdue_findings, sweep_today
+from tests.builders import make_site, overdue_findings, sweep_days_ago, sweep_today
 from tests.helpers import count_queries, shows
 
 NOT_ADMINS = ["safety_officer", "village_office", "unit_office", "leadership"]
@@ -27,7 +27,7 @@ def cards_of_unit_a(safety_officer, village_a, unit_a):
     finding = overdue_findings(
         officer=safety_officer, site=make_site(village_a, "燃气站"), days=15, responsible_unit=unit_a
     )
-    sweep_today()
+    sweep_days_ago(8, 0)  # the daily sweep saw it seven days overdue, and again today
     return finding[0]
 
 

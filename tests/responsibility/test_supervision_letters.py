@@ -29,7 +29,7 @@ needs_pdftotext = pytest.mark.skipif(
 
 @pytest.fixture
 def finding(safety_officer, village_a):
-    """A finding of village A fifteen days overdue: a yellow and a red card, and a drafted letter."""
+    """A finding of village A fifteen days overdue when first swept: a red card and a drafted letter."""
     found = overdue_findings(officer=safety_officer, site=make_site(village_a), days=15)[0]
     sweep_today()
     return found
@@ -133,8 +133,8 @@ def test_letters_are_numbered_one_after_another_in_the_year(client_for, town_adm
 
     year = timezone.localdate().year
     numbers = set(SupervisionLetter.objects.values_list("number", flat=True))
-    # two finding cards, and the red card for the second yellow of the year
-    assert numbers == {f"茶应急督〔{year}〕{n}号" for n in (1, 2, 3)}
+    # the red cards of the two findings
+    assert numbers == {f"茶应急督〔{year}〕{n}号" for n in (1, 2)}
 
 
 def test_a_sent_letter_cannot_be_sent_again(client_for, town_admin, letter):

@@ -36,9 +36,11 @@ class Command(BaseCommand):
         result = reminders.sweep(day)
         self.stdout.write(f"Sweep for {result.day}:")
         for level in result.levels:
-            counts = f"{level.reminders:>7} reminders {level.notifications:>8} notifications"
+            counts = f"{level.reminders:>7} reminders {level.notifications:>8} inbox items {level.told:>8} told"
             self.stdout.write(f"  {level.kind:<22} {level.level:<10} {counts}")
-        self.stdout.write(f"  total {result.reminders} reminders, {result.notifications} notifications")
+        self.stdout.write(
+            f"  total {result.reminders} reminders, {result.notifications} inbox items telling {result.told}"
+        )
         if options["digests"]:
             sent = digests.send_digests(day)
             self.stdout.write(

@@ -1,8 +1,12 @@
-"""Session expiry after inactivity, without a database write on every request."""
+"""Session expiry after inactivity, without a database write on every request; request ids."""
 
 from __future__ import annotations
 
+import contextvars
+import logging
+import re
 import time
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
@@ -36,3 +40,46 @@ class IdleSessionMiddleware:
             if now - int(request.session.get(TOUCH_KEY, 0)) >= settings.SESSION_TOUCH_INTERVAL:
                 request.session[TOUCH_KEY] = now
         return self.get_response(request)
+
+
+# --- Request ids -----------------------------------------------------------------------------------
+# One id per request, so that what an official quotes from an error page finds its lines in the log.
+
+#: the id of the request this thread or task is serving ("-" outside a request)
+current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+# what a proxy may hand over (nginx's $request_id, a UUID …): anything else is replaced, so a client
+# cannot write arbitrary text into the log or the response headers
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id: the proxy's ``X-Request-ID`` when it is a sane token, else a new one.
+
+    The id is ``request.request_id``, is added to every log record written while the request is served
+    (``RequestIdFilter``), and is sent back in the ``X-Request-ID`` response header. First in
+    ``MIDDLEWARE``, so that every response carries it, error pages included.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        offered = request.headers.get("X-Request-ID", "")
+        request.request_id = offered if _SANE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        token = current_request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every record, so that a format may show ``%(request_id)s``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id.get()
+        return True

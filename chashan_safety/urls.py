@@ -38,3 +38,6 @@ urlpatterns = [
     path("", include("duty.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# the generic error page with the request id, and 503 while the database cannot be reached
+handler500 = "chashan_safety.views.server_error"

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -139,3 +142,64 @@ def user_set_password(request, pk: int):
         messages.success(request, _("A new password was set for %(name)s.") % {"name": target.display_name})
         return redirect("accounts:user-list")
     return render(request, "accounts/user_password.html", {"form": form, "object": target})
+
+
+# --- Error pages ---------------------------------------------------------------------------------
+# Django calls handler500 (chashan_safety.urls) inside its exception handling, so sys.exc_info() is the
+# error. Both pages are rendered without the request: no context processor, no database, no session.
+
+# SQLSTATE classes of PostgreSQL errors that mean the server cannot serve us now: 08 connection
+# exception, 53 insufficient resources (too many connections …), 57P operator intervention (shutdown,
+# restart, "the database system is starting up")
+_OUTAGE_SQLSTATES = ("08", "53", "57P")
+# SQLite: busy or locked, cannot open, I/O error, disk full
+_OUTAGE_SQLITE_CODES = {5, 6, 10, 13, 14}
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` says the database cannot be reached (an outage), rather than that a query was wrong."""
+    if not isinstance(exc, (OperationalError, InterfaceError)):
+        return False
+    if isinstance(exc, InterfaceError):  # "connection already closed"
+        return True
+    driver_error = exc.__cause__
+    pgcode = getattr(driver_error, "pgcode", None)
+    if pgcode is not None:
+        return pgcode.startswith(_OUTAGE_SQLSTATES)
+    sqlite_code = getattr(driver_error, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in _OUTAGE_SQLITE_CODES
+    return True  # no answer from the server at all: refused, reset, timed out
+
+
+def _error_page(template_name: str, request_id: str | None, status: int) -> HttpResponse:
+    try:
+        body = loader.get_template(template_name).render({"request_id": request_id})
+    except Exception:  # the page of last resort must not fail in turn
+        log.exception("error page %s could not be rendered", template_name)
+        body = (
+            '<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>茶山安全</title>'
+            f"<h1>{status}</h1><p>系统暂时出错，请稍后再试。</p><p>错误编号：{escape(request_id or '-')}</p></html>"
+        )
+    return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+
+
+def server_error(request):
+    """handler500: the generic error page with the request id; a database outage gets 503 instead."""
+    exc = sys.exc_info()[1]
+    request_id = getattr(request, "request_id", None)
+    if not database_unavailable(exc):
+        return _error_page("500.html", request_id, 500)
+    response = _error_page("503.html", request_id, 503)
+    response["Retry-After"] = "30"
+    # one line per request, without a traceback: the same one on every page while the database is away
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    log.error(
+        "Service unavailable, database unreachable: %s %s (%s: %s)",
+        request.method,
+        request.path,
+        exc.__class__.__name__,
+        first_line,
+    )
+    response._has_been_logged = True  # tells Django's request logger not to log it again
+    return response

@@ -6,11 +6,16 @@ when CELERY_BROKER_URL names it.
 
 from __future__ import annotations
 
+import socket
+import time
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,3 +114,49 @@ def test_the_filesystem_broker_keeps_all_its_folders_under_var():
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         assert key in options, key
         assert Path(options[key]).resolve().is_relative_to(var_dir), key
+
+
+# --- outages (the real ones, through a proxy that is cut: test_outages.py) ------------------------------
+
+
+@pytest.fixture
+def silent_broker(monkeypatch):
+    """A broker address that takes connections and never answers, as Redis behind a dead link."""
+    from chashan_safety.celery import app
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    url = f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    monkeypatch.delenv("CELERY_BROKER_WRITE_URL", raising=False)
+    monkeypatch.setitem(app.conf, "broker_url", url)
+    yield url
+    listener.close()
+
+
+def test_healthz_is_503_within_seconds_when_the_broker_does_not_answer(client, db, silent_broker):
+    HeartbeatFactory()
+    started = time.monotonic()
+    response, body = get_health(client)
+
+    assert response.status_code == 503
+    assert body["broker"]["ok"] is False
+    assert body["database"]["ok"] is True
+    assert time.monotonic() - started < 2 * settings.CELERY_BROKER_SOCKET_TIMEOUT + 2
+
+
+def test_healthz_is_503_when_the_database_cannot_be_reached(client, db):
+    refused = OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+    with mock.patch.object(BaseDatabaseWrapper, "ensure_connection", side_effect=refused):
+        response, body = get_health(client)
+
+    assert response.status_code == 503
+    assert body["status"] == "fail"
+    assert body["database"] == {"ok": False, "error": "OperationalError"}
+    assert body["beat"] == {"ok": False, "last_run": None, "error": "database unavailable"}
+    assert "5432" not in response.content.decode()
+
+
+def test_healthz_answers_with_a_request_id(client, db):
+    response = client.get(reverse("healthz"), HTTP_X_REQUEST_ID="monitor-probe-1")
+
+    assert response["X-Request-ID"] == "monitor-probe-1"

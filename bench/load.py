@@ -390,16 +390,16 @@ def comparison(rows: list[dict]) -> str:
         ratios = []
         for column in ("50%", "95%"):
             admin_ms, our_ms = float(row[column]), float(ours[column])
-            ratios.append(f"{admin_ms / our_ms:5.1f}×" if our_ms else "  —  ")
+            ratios.append(f"{admin_ms / our_ms:.1f}×" if our_ms else "—")
         lines.append(
-            f"{case:<18} {_ms(ours['50%']):>9} {_ms(row['50%']):>9} {ratios[0]:>7}   "
-            f"{_ms(ours['95%']):>9} {_ms(row['95%']):>9} {ratios[1]:>7}"
+            f"{case:<18} {_ms(ours['50%']):>9} {_ms(row['50%']):>9} {ratios[0]:>10}   "
+            f"{_ms(ours['95%']):>9} {_ms(row['95%']):>9} {ratios[1]:>10}"
         )
     if not lines:
         return ""
     header = (
-        f"{'ledger case':<18} {'ours p50':>9} {'admin p50':>9} {'ratio':>7}   {'ours p95':>9} {'admin p95':>9} "
-        f"{'ratio':>7}"
+        f"{'ledger case':<18} {'ours p50':>9} {'admin p50':>9} {'admin/ours':>10}   {'ours p95':>9} {'admin p95':>9} "
+        f"{'admin/ours':>10}"
     )
     return "\n".join(
         [

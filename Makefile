@@ -125,6 +125,17 @@ bench: $(STAMP)
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" "$(VPY)" -m bench.dashboard
 	"$(VPY)" -m bench.reminders
 
+# --- make load: 40 people for 5 minutes against gunicorn on the million findings (bench/load.py) ---------
+# Needs PostgreSQL (the database of make bench; a copy is made for the run and dropped after it) and a free
+# port on 127.0.0.1; prints p50/p95/p99 and requests a second per endpoint, exits 1 on any failed request.
+# A short smoke run: make load LOAD_ARGS="--users 10 --run-time 20s"
+
+LOAD_ARGS ?=
+
+.PHONY: load
+load: $(STAMP)
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" "$(VPY)" -m bench.load $(LOAD_ARGS)
+
 # --- housekeeping ---------------------------------------------------------------------------------
 
 # keeps .venv and the SQLite database with the demo data

@@ -36,7 +36,8 @@ def load_incidents(count: int, *, force: bool) -> None:
         return
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE incidents_incident RESTART IDENTITY")
+        # CASCADE: the duty log may point at incidents (the benchmark database has no duty log)
+        cursor.execute("TRUNCATE incidents_incident RESTART IDENTITY CASCADE")
         cursor.execute("SELECT array_agg(id ORDER BY id) FROM responsibility_village")
         villages = cursor.fetchone()[0]
         if not villages:

@@ -162,9 +162,19 @@ STORAGES = {
     },
 }
 
-# Behind nginx, photos are handed over with X-Accel-Redirect under this internal location (e.g.
-# "/protected-media/"); empty: Django streams them itself.
-PHOTO_ACCEL_REDIRECT_PREFIX = env_str("PHOTO_ACCEL_REDIRECT_PREFIX", "")
+# --- protected media behind nginx (deploy/nginx/chashan.conf) ---
+# An `internal` nginx location aliased to MEDIA_ROOT, e.g. "/protected-media/": a view checks who may
+# see a photo, then answers with X-Accel-Redirect and nginx sends the file (chashan_safety/files.py).
+# Empty: Django streams the file itself.
+PROTECTED_MEDIA_ACCEL_PREFIX = env_str("PROTECTED_MEDIA_ACCEL_PREFIX", "")
+if PROTECTED_MEDIA_ACCEL_PREFIX and not (
+    PROTECTED_MEDIA_ACCEL_PREFIX.startswith("/") and PROTECTED_MEDIA_ACCEL_PREFIX.endswith("/")
+):
+    raise ImproperlyConfigured(
+        f"PROTECTED_MEDIA_ACCEL_PREFIX={PROTECTED_MEDIA_ACCEL_PREFIX!r} must start and end with '/', "
+        "e.g. /protected-media/."
+    )
+# --- end protected media ---
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -67,9 +67,7 @@ class Stack:
 def render_site(conf: str, *, root: Path, static: Path, media: Path, https: int, http: int, upstream: int) -> str:
     replacements = [
         ("listen 80;", f"listen 127.0.0.1:{http};"),
-        ("listen [::]:80;\n", ""),
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;"),
-        ("listen [::]:443 ssl http2;\n", ""),
         ("server 127.0.0.1:8001;", f"server 127.0.0.1:{upstream};"),
         ("/var/lib/chashan/static/", f"{static}/"),
         ("/var/lib/chashan/media/", f"{media}/"),
@@ -415,3 +413,24 @@ def test_docker_compose_accepts_the_compose_file():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_compose_file_runs_the_tested_nginx_site_and_one_beat():
+    yaml = pytest.importorskip("yaml")
+    compose = yaml.safe_load((DEPLOY_DIR / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "nginx"}
+    assert "./nginx/chashan.conf:/etc/nginx/conf.d/default.conf:ro" in services["nginx"]["volumes"]
+    # nginx's upstream is 127.0.0.1:8001: it shares the web container's network
+    assert services["nginx"]["network_mode"] == "service:web"
+    assert "exec gunicorn --config deploy/gunicorn.conf.py" in services["web"]["command"]
+    commands = [
+        " ".join(service.get("command", []))
+        for service in services.values()
+        if isinstance(service.get("command"), list)
+    ]
+    assert sum(" beat" in command for command in commands) == 1
+    assert all(" -B" not in command for command in commands)
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["PROTECTED_MEDIA_ACCEL_PREFIX"] == "/protected-media/"
+        assert services[name]["build"]["dockerfile"] == "deploy/Dockerfile"

@@ -150,7 +150,7 @@ def _insert_reminders(level: ReminderLevel, day: dt.date, claim: _Claim) -> int:
     table = connection.ops.quote_name(Reminder._meta.db_table)
     # table names come from the models, the SELECT from the ORM with its own parameters
     statement = (
-        f"INSERT INTO {table} (kind, level, object_id, anchor, created_at, notified_at, claim) "
+        f"INSERT INTO {table} (kind, level, object_id, anchor, created_at, notified_at, claim) "  # nosec B608
         f"SELECT %s, %s, src.object_id, src.anchor, %s, %s, %s FROM ({sql}) src WHERE src.object_id IS NOT NULL "
         "ON CONFLICT (kind, object_id, level, anchor) DO NOTHING"
     )
@@ -166,7 +166,7 @@ def _insert_notifications(sql: str, params, claim: _Claim) -> int:
     reminders = connection.ops.quote_name(Reminder._meta.db_table)
     claimed, claimed_params = claim.where("rem")
     statement = (
-        f"INSERT INTO {notifications} (recipient_id, reminder_id, title, url, created_at) "
+        f"INSERT INTO {notifications} (recipient_id, reminder_id, title, url, created_at) "  # nosec B608
         f"SELECT src.user_id, rem.id, '', '', %s FROM ({sql}) src "
         f"INNER JOIN {reminders} rem ON rem.object_id = src.object_id "
         f"WHERE {claimed} AND src.user_id IS NOT NULL "
@@ -184,7 +184,7 @@ def _insert_role_notifications(roles: frozenset[str], claim: _Claim) -> int:
     claimed, claimed_params = claim.where("rem")
     placeholders = ", ".join(["%s"] * len(roles))
     statement = (
-        f"INSERT INTO {notifications} (recipient_id, reminder_id, title, url, created_at) "
+        f"INSERT INTO {notifications} (recipient_id, reminder_id, title, url, created_at) "  # nosec B608
         f"SELECT u.id, rem.id, '', '', %s FROM {reminders} rem CROSS JOIN {users} u "
         f"WHERE {claimed} AND u.role IN ({placeholders}) AND u.is_active "
         "ON CONFLICT (recipient_id, reminder_id) DO NOTHING"

@@ -26,7 +26,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file, beat's schedule a
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
-_DEV_SECRET = "dev-only-not-secret-0b6f4c1e8a9d4f7e9c2a5b3d1e6f8a7c"  # noqa: S105 (laptop default only)
+_DEV_SECRET = "dev-only-not-secret-0b6f4c1e8a9d4f7e9c2a5b3d1e6f8a7c"  # noqa: S105 (laptop default only)  # nosec B105
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else None)
 if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a random value of at least 50 characters.")

@@ -49,8 +49,10 @@ keepalive = 5
 # a worker is replaced after this many requests (with jitter, not all at once): a slow leak never grows
 max_requests = 2000
 max_requests_jitter = 200
-# the workers' heartbeat files in memory: a busy disk must not make the master think a worker hangs
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# the workers' heartbeat files (empty, one per worker) in memory: a busy disk must not make the master
+# think a worker hangs
+_SHARED_MEMORY = "/dev/shm"  # noqa: S108 - gunicorn's heartbeat files, no data  # nosec B108
+worker_tmp_dir = _SHARED_MEMORY if os.path.isdir(_SHARED_MEMORY) else None
 proc_name = "chashan-web"
 
 # Logs go to standard output and error (journald under systemd, `docker compose logs` in containers).
@@ -59,9 +61,7 @@ proc_name = "chashan-web"
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-access_log_format = (
-    '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s" request_id=%({x-request-id}i)s'
-)
+access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s" request_id=%({x-request-id}i)s'
 
 # nginx on the same machine is the only proxy whose X-Forwarded-* headers gunicorn trusts
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

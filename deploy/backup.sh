@@ -17,6 +17,8 @@
 # saved before its row was committed, so it is in the tar (a photo saved in between is merely extra).
 # Restore with deploy/restore.sh.
 set -euo pipefail
+# backups hold officials' phone numbers and signed letters: readable by their owner only
+umask 077
 
 die() { printf 'backup: %s\n' "$*" >&2; exit 1; }
 

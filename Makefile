@@ -5,6 +5,7 @@
 #   make lint   ruff only
 #   make messages  extract and compile translations (needs GNU gettext)
 #   make bench  the ledger against Django's admin on a million findings (needs PostgreSQL; see README)
+#   make audit  bandit over the code, pip-audit of requirements.txt (needs PyPI's vulnerability data)
 #   make clean  remove caches and run-time files (keeps .venv and the database)
 #
 # Override on the command line, e.g. `make run PYTHON=/opt/python3.11/bin/python3.11 PORT=8001`
@@ -30,7 +31,7 @@ VAR_DIR := $(or $(CHASHAN_VAR_DIR),var)
 CELERY_LOG := $(VAR_DIR)/celery.log
 DEMO_PASSWORD := demo-chashan-2026
 
-.PHONY: run install test lint messages bench clean distclean
+.PHONY: run install test lint messages bench audit clean distclean
 
 # --- the virtual environment ---------------------------------------------------------------------
 
@@ -135,6 +136,35 @@ LOAD_ARGS ?=
 .PHONY: load
 load: $(STAMP)
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" "$(VPY)" -m bench.load $(LOAD_ARGS)
+
+# --- make audit: the supply chain -------------------------------------------------------------------
+# bandit over the portal's code (its configuration and the reason for each exception: pyproject.toml and
+# the `# nosec` comments), then pip-audit of requirements.txt against PyPI's vulnerability data, --strict:
+# a dependency it cannot look up fails the audit instead of being skipped in silence. When that data does
+# not answer at all, the audit fails and says so; AUDIT_OFFLINE_OK=1 turns that one case into a loud
+# warning and leaves the dependencies unchecked (README, Supply chain).
+
+AUDIT_OFFLINE_OK ?= 0
+# pip-audit asks PyPI's JSON API for each pinned release; this one must answer for the audit to mean anything
+AUDIT_PROBE_URL := https://pypi.org/pypi/django/$(shell sed -n 's/^Django==//p' requirements.txt)/json
+
+audit: $(STAMP)
+	@echo "==> bandit (configuration: pyproject.toml [tool.bandit])"
+	@# bandit warns about a `# nosec` on each extra visit of a multi-line string it already reported once
+	"$(BIN)/bandit" -c pyproject.toml -r . 2> >(grep -v "nosec encountered" >&2)
+	@echo "==> pip-audit -r requirements.txt"
+	@if "$(VPY)" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=30)' \
+	    "$(AUDIT_PROBE_URL)" 2>/dev/null; then \
+	  "$(BIN)/pip-audit" --strict --progress-spinner off --desc on -r requirements.txt; \
+	elif [ "$(AUDIT_OFFLINE_OK)" = 1 ]; then \
+	  echo "!! WARNING: pip-audit NOT RUN. PyPI's vulnerability data does not answer from this machine" >&2; \
+	  echo "!! ($(AUDIT_PROBE_URL)): the dependencies were NOT checked for known vulnerabilities." >&2; \
+	else \
+	  echo "error: PyPI's vulnerability data does not answer ($(AUDIT_PROBE_URL))," >&2; \
+	  echo "  so pip-audit cannot check the dependencies. Run make audit where PyPI's JSON API is reachable" >&2; \
+	  echo "  (or make audit AUDIT_OFFLINE_OK=1 to run bandit alone, with a warning)." >&2; \
+	  exit 1; \
+	fi
 
 # --- housekeeping ---------------------------------------------------------------------------------
 

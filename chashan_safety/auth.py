@@ -21,10 +21,10 @@ def unread_count_sql() -> RawSQL:
     notifications = connection.ops.quote_name(Notification._meta.db_table)
     users = connection.ops.quote_name(User._meta.db_table)
     sql = (
-        f"SELECT COUNT(*) FROM {notifications} n WHERE n.recipient_id = {users}.id "  # noqa: S608 (names from models)
+        f"SELECT COUNT(*) FROM {notifications} n WHERE n.recipient_id = {users}.id "  # noqa: S608 (names from models)  # nosec B608
         "AND n.read_at IS NULL AND n.cancelled_at IS NULL"
     )
-    return RawSQL(sql, ())  # noqa: S611 (no value from outside)
+    return RawSQL(sql, ())  # noqa: S611 (no value from outside)  # nosec B611
 
 
 class PortalBackend(ModelBackend):

@@ -23,7 +23,7 @@ def insert_select(model: type[models.Model], queryset: models.QuerySet, columns:
     select_list = ", ".join(f"src.{quote(alias)}" for alias in aliases)
     # table and column names come from the model, the SELECT from the ORM with its own parameters
     statement = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({column_list}) "
+        f"INSERT INTO {quote(model._meta.db_table)} ({column_list}) "  # nosec B608
         f"SELECT {select_list} FROM ({sql}) src WHERE 1 = 1 ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:

@@ -18,7 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models
 
 #: the password shared by every demo account (printed by ``manage.py load_demo``)
-DEMO_PASSWORD = "demo-chashan-2026"  # noqa: S105 - a published demo password, not a secret
+DEMO_PASSWORD = "demo-chashan-2026"  # noqa: S105 - a published demo password, not a secret  # nosec B105
 
 #: the demo logins, in the order ``load_demo`` lists them
 DEMO_LOGINS = ("admin", "officer", "village", "village2", "unit", "leader")

@@ -165,7 +165,7 @@ def _insert_reminders(level: ReminderLevel, day: dt.date, claim: _Claim) -> int:
     table = connection.ops.quote_name(Reminder._meta.db_table)
     # table names come from the models, the SELECT from the ORM with its own parameters
     statement = (
-        f"INSERT INTO {table} (kind, level, object_id, anchor, created_at, notified_at, claim) "
+        f"INSERT INTO {table} (kind, level, object_id, anchor, created_at, notified_at, claim) "  # nosec B608
         f"SELECT %s, %s, src.object_id, src.anchor, %s, %s, %s FROM ({sql}) src WHERE src.object_id IS NOT NULL "
         "ON CONFLICT (kind, object_id, level, anchor) DO NOTHING"
     )
@@ -183,6 +183,7 @@ def _pairs(level: ReminderLevel, day: dt.date, claim: _Claim) -> tuple[str, list
     into the recipients by primary key, which stays right for 10 or 100,000 of them. ``UNION`` drops a
     person reached twice for one reminder.
     """
+    # table names come from the models, the SELECTs from the ORM with their own parameters
     reminders = connection.ops.quote_name(Reminder._meta.db_table)
     users = connection.ops.quote_name(User._meta.db_table)
     claimed, claimed_params = claim.where("rem")
@@ -190,7 +191,7 @@ def _pairs(level: ReminderLevel, day: dt.date, claim: _Claim) -> tuple[str, list
     for recipients in level.recipients(day):
         sql, sql_params = recipients.order_by().query.sql_with_params()
         parts.append(
-            f"SELECT src.user_id AS user_id, rem.id AS reminder_id FROM ({sql}) src "
+            f"SELECT src.user_id AS user_id, rem.id AS reminder_id FROM ({sql}) src "  # nosec B608
             f"INNER JOIN {reminders} rem ON rem.object_id = src.object_id "
             f"WHERE {claimed} AND src.user_id IS NOT NULL"
         )
@@ -198,7 +199,7 @@ def _pairs(level: ReminderLevel, day: dt.date, claim: _Claim) -> tuple[str, list
     if level.roles:
         placeholders = ", ".join(["%s"] * len(level.roles))
         parts.append(
-            f"SELECT u.id AS user_id, rem.id AS reminder_id FROM {reminders} rem CROSS JOIN {users} u "
+            f"SELECT u.id AS user_id, rem.id AS reminder_id FROM {reminders} rem CROSS JOIN {users} u "  # nosec B608
             f"WHERE {claimed} AND u.role IN ({placeholders}) AND u.is_active"
         )
         params += [*claimed_params, *sorted(level.roles)]
@@ -218,7 +219,7 @@ def _notify(level: ReminderLevel, day: dt.date, claim: _Claim) -> tuple[int, int
     notifications = connection.ops.quote_name(Notification._meta.db_table)
     now = _db("created_at", claim.now)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT p.user_id, COUNT(*) FROM ({pairs}) p GROUP BY p.user_id", params)
+        cursor.execute(f"SELECT p.user_id, COUNT(*) FROM ({pairs}) p GROUP BY p.user_id", params)  # nosec B608
         counts = dict(cursor.fetchall())
         told = sum(counts.values())
         grouped = sorted(user for user, count in counts.items() if count > settings.REMINDER_GROUP_OVER)
@@ -228,7 +229,7 @@ def _notify(level: ReminderLevel, day: dt.date, claim: _Claim) -> tuple[int, int
             # (a WHERE in any case: SQLite reads "SELECT … FROM p ON CONFLICT" as a join without it)
             skip = f"p.user_id NOT IN ({', '.join(['%s'] * len(grouped))})" if grouped else "1 = 1"
             cursor.execute(
-                f"INSERT INTO {notifications} (recipient_id, reminder_id, kind, level, size, title, url, created_at) "
+                f"INSERT INTO {notifications} (recipient_id, reminder_id, kind, level, size, title, url, created_at) "  # nosec B608
                 f"SELECT p.user_id, p.reminder_id, %s, %s, 1, '', '', %s FROM ({pairs}) p WHERE {skip} "
                 "ON CONFLICT (recipient_id, reminder_id) DO NOTHING",
                 [claim.kind, claim.level, now, *params, *grouped],

@@ -26,7 +26,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file, beat's schedule a
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
-_DEV_SECRET = "dev-only-not-secret-0b6f4c1e8a9d4f7e9c2a5b3d1e6f8a7c"  # noqa: S105 (laptop default only)
+_DEV_SECRET = "dev-only-not-secret-0b6f4c1e8a9d4f7e9c2a5b3d1e6f8a7c"  # noqa: S105 (laptop default only)  # nosec B105
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else None)
 if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a random value of at least 50 characters.")
@@ -169,9 +169,19 @@ STORAGES = {
     },
 }
 
-# Behind nginx, photos are handed over with X-Accel-Redirect under this internal location (e.g.
-# "/protected-media/"); empty: Django streams them itself.
-PHOTO_ACCEL_REDIRECT_PREFIX = env_str("PHOTO_ACCEL_REDIRECT_PREFIX", "")
+# --- protected media behind nginx (deploy/nginx/chashan.conf) ---
+# An `internal` nginx location aliased to MEDIA_ROOT, e.g. "/protected-media/": a view checks who may
+# see a photo, then answers with X-Accel-Redirect and nginx sends the file (chashan_safety/files.py).
+# Empty: Django streams the file itself.
+PROTECTED_MEDIA_ACCEL_PREFIX = env_str("PROTECTED_MEDIA_ACCEL_PREFIX", "")
+if PROTECTED_MEDIA_ACCEL_PREFIX and not (
+    PROTECTED_MEDIA_ACCEL_PREFIX.startswith("/") and PROTECTED_MEDIA_ACCEL_PREFIX.endswith("/")
+):
+    raise ImproperlyConfigured(
+        f"PROTECTED_MEDIA_ACCEL_PREFIX={PROTECTED_MEDIA_ACCEL_PREFIX!r} must start and end with '/', "
+        "e.g. /protected-media/."
+    )
+# --- end protected media ---
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -148,6 +148,6 @@ def bounded_count(queryset: QuerySet, limit: int | None = None) -> BoundedCount:
     inner = queryset.order_by().values_list("pk")[: limit + 1]
     sql, params = inner.query.get_compiler(inner.db).as_sql()
     with connections[inner.db].cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) bounded", params)  # noqa: S608 (the ORM's SQL)
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) bounded", params)  # noqa: S608 (the ORM's SQL)  # nosec B608
         found = cursor.fetchone()[0]
     return BoundedCount(value=min(found, limit), capped=found > limit, limit=limit)

@@ -7,21 +7,20 @@ import datetime as dt
 import tempfile
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Sum
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from chashan_safety.files import protected_file_response
 from chashan_safety.generic import HISTORY_LIMIT
 from chashan_safety.permissions import town_admin_required
 from outreach import services
@@ -412,24 +411,9 @@ def photo(request, pk: int, size: str):
         raise Http404
     found = get_object_or_404(Photo.objects.visible_to(request.user), pk=pk)
     file = found.thumbnail if size == "thumb" else found.image
-    if not file.name:
-        raise Http404
     owner = f"carrier-{found.carrier_id}" if found.carrier_id else f"activity-{found.activity_id}"
     name = f"outreach-{owner}-{found.pk}{'-thumb' if size == 'thumb' else ''}.jpg"
-    prefix = getattr(settings, "PHOTO_ACCEL_REDIRECT_PREFIX", "")
-    if prefix:
-        response = HttpResponse(content_type="image/jpeg")
-        response["X-Accel-Redirect"] = quote(f"{prefix.rstrip('/')}/{file.name.lstrip('/')}")
-        response["Content-Disposition"] = content_disposition_header(False, name)
-    else:
-        try:
-            handle = file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(handle, content_type="image/jpeg", filename=name)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return protected_file_response(file, content_type="image/jpeg", filename=name)
 
 
 @login_required

@@ -112,13 +112,13 @@ class FindingFilter(django_filters.FilterSet):
         # take longer to build as a union than the database takes to answer
         listed = villages.order_by().values_list("order", "name", "pk")
         zone_table = connections[listed.db].ops.quote_name(Zone._meta.db_table)
-        statement = f"SELECT 'z', z.\"order\", z.name, z.id FROM {zone_table} z"  # noqa: S608 (a model's table)
+        statement = f"SELECT 'z', z.\"order\", z.name, z.id FROM {zone_table} z"  # noqa: S608 (a model's table)  # nosec B608
         try:
             sql, params = listed.query.get_compiler(listed.db).as_sql()
         except EmptyResultSet:  # a user who may see no village
             params = ()
         else:
-            statement = f"SELECT 'v', v.* FROM ({sql}) v UNION ALL {statement}"  # noqa: S608 (the ORM's SQL)
+            statement = f"SELECT 'v', v.* FROM ({sql}) v UNION ALL {statement}"  # noqa: S608 (the ORM's SQL)  # nosec B608
         statement += " ORDER BY 1, 2, 3"
         choices = {"v": [], "z": []}
         with connections[listed.db].cursor() as cursor:

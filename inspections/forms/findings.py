@@ -95,7 +95,7 @@ class SubmitFixForm(forms.Form):
 class VerifyForm(forms.Form):
     """The officer's check of a fix: passed, or failed with the reason and a new deadline."""
 
-    PASS = "pass"  # noqa: S105 - the "passed" choice, not a password
+    PASS = "pass"  # noqa: S105 - the "passed" choice, not a password  # nosec B105
     FAIL = "fail"
 
     result = forms.ChoiceField(

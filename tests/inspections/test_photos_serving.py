@@ -140,7 +140,7 @@ def test_a_photo_whose_file_is_gone_answers_404_not_500(client_for, village_offi
 # --- through nginx ---------------------------------------------------------------------------------------
 
 
-@override_settings(PHOTO_ACCEL_REDIRECT_PREFIX="/protected-media/")
+@override_settings(PROTECTED_MEDIA_ACCEL_PREFIX="/protected-media/")
 def test_with_an_accel_prefix_nginx_is_told_which_file_to_send(client_for, village_office, finding, photo):
     response = client_for(village_office).get(photo_url(photo))
 
@@ -156,14 +156,14 @@ def test_with_an_accel_prefix_nginx_is_told_which_file_to_send(client_for, villa
     assert thumb["X-Accel-Redirect"] == f"/protected-media/{photo.thumbnail.name}"
 
 
-@override_settings(PHOTO_ACCEL_REDIRECT_PREFIX="/protected-media/")
+@override_settings(PROTECTED_MEDIA_ACCEL_PREFIX="/protected-media/")
 def test_with_an_accel_prefix_an_outsider_still_gets_404_and_no_redirect(client_for, other_village_office, photo):
     response = client_for(other_village_office).get(photo_url(photo))
     assert response.status_code == 404
     assert "X-Accel-Redirect" not in response
 
 
-@override_settings(PHOTO_ACCEL_REDIRECT_PREFIX="")
+@override_settings(PROTECTED_MEDIA_ACCEL_PREFIX="")
 def test_an_empty_accel_prefix_means_django_sends_the_file(client_for, village_office, photo):
     response = client_for(village_office).get(photo_url(photo))
     assert "X-Accel-Redirect" not in response

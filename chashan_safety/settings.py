@@ -275,7 +275,7 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # --- Content-Security-Policy (django-csp) ---------------------------------------------------------
 # Every script and stylesheet is a file under static/: no inline script, no event-handler attribute,
 # no eval, no inline style (templates/base.html configures htmx to match). Images may also be data:
-# (Bootstrap's CSS icons, the drawn signature) and blob: (photo previews before upload).
+# (Bootstrap's CSS draws the select arrow and the menu button so) and blob: (photo previews before upload).
 INSTALLED_APPS += ["csp"]
 # right after SecurityMiddleware: every response, error pages included, carries the header
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")

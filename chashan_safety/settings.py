@@ -306,6 +306,29 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "chashan_safety.views.csrf_failure"
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------------
+# Every script and stylesheet is a file under static/: no inline script, no event-handler attribute,
+# no eval, no inline style (templates/base.html configures htmx to match). Images may also be data:
+# (Bootstrap's CSS draws the select arrow and the menu button so) and blob: (photo previews before upload).
+INSTALLED_APPS += ["csp"]
+# right after SecurityMiddleware: every response, error pages included, carries the header
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# --- end Content-Security-Policy ------------------------------------------------------------------
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -1,4 +1,4 @@
-// The leadership dashboard's charts (Chart.js, served from static/vendor) and the print button.
+// The leadership dashboard's charts (Chart.js, served from static/vendor); portal.js runs its print button.
 // Each chart reads its data from a <script type="application/json"> the page renders; every bar
 // carries the link of the rows behind it, and a click on a bar opens that list. The colours come
 // from Bootstrap's CSS variables and follow the colour mode when it changes.
@@ -6,9 +6,6 @@
   "use strict";
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-print]").forEach(function (button) {
-      button.addEventListener("click", function () { window.print(); });
-    });
     if (typeof window.Chart === "undefined") { return; }
 
     var charts = [];

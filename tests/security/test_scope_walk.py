@@ -8,10 +8,12 @@ For each pattern:
   may not use the page at all, the answer they get for an id that does not exist; nothing changes;
 - the persona inside is served on the very same URL (so the 404 is the scope, not a broken URL), and
   its POST, the same the outsiders sent, is taken and changes the database;
-- leadership reads only: its POST to any form or state change is refused and changes nothing.
+- leadership reads only: its POST to any form or state change is refused and changes nothing, on
+  these pages and on the forms that create records (``WRITES_WITHOUT_ID``).
 
 Excel exports asked for side B's village give the personas of side A none of side B's rows.
-A pattern with an object id, or an export, that the tables do not cover fails the walk.
+A pattern with an object id, an export, or a page without an id that the tables do not cover fails
+the walk.
 """
 
 from __future__ import annotations
@@ -27,9 +29,17 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from openpyxl import load_workbook
 
-from tests.security.scope_cases import CASES, EXPORTS, TEXT_ARGUMENTS, Case
+from tests.security.scope_cases import (
+    CASES,
+    EXPORTS,
+    OWN_WITHOUT_ID,
+    READS_WITHOUT_ID,
+    TEXT_ARGUMENTS,
+    WRITES_WITHOUT_ID,
+    Case,
+)
 from tests.security.scope_town import Town
-from tests.security.test_every_url import _walk
+from tests.security.test_every_url import URLS, _walk
 
 #: an id no object has: what a persona refused by role gets for it, it must get for a real one
 MISSING_ID = 2_000_000_000
@@ -119,6 +129,14 @@ def test_every_case_names_its_arguments_and_a_way_in():
     assert len({case.id for case in CASES}) == len(CASES), "two cases have the same id"
 
 
+def test_every_page_without_an_object_id_is_said_to_read_or_to_write():
+    pages = {name for name, _url in URLS} - set(object_patterns())
+    said = [READS_WITHOUT_ID, WRITES_WITHOUT_ID, OWN_WITHOUT_ID]
+    assert sorted(pages - set().union(*said)) == [], "say in tests/security/scope_cases.py what these pages do"
+    assert sorted(set().union(*said) - pages) == [], "these pages are gone"
+    assert sum(len(kind) for kind in said) == len(set().union(*said)), "a page is said to do two things"
+
+
 def test_every_excel_export_is_walked():
     assert export_patterns() == set(EXPORTS)
 
@@ -176,6 +194,14 @@ def test_leadership_reads_only_and_its_post_changes_nothing(town, case):
     before = database_state()
     response = send(signed_in(town.leadership), "post", url, case, town, kwargs)
     assert response.status_code in (403, 404), (url, response.status_code)
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("name", sorted(WRITES_WITHOUT_ID))
+def test_leadership_is_refused_every_form_that_creates_records(client_for, leadership, name):
+    before = database_state()
+    response = client_for(leadership).post(reverse(name), {"name": "领导新建", "year": "2026"})
+    assert response.status_code in (403, 404), response.status_code
     assert database_state() == before
 
 

@@ -208,7 +208,11 @@ CASES: list[Case] = [
             args={"size": size},
             variant=owner,
         )
-        for owner, attr in (("finding", "finding_photo_b"), ("inspection", "inspection_photo_b"))
+        for owner, attr in (
+            ("finding", "finding_photo_b"),
+            ("fix", "fix_photo_b"),
+            ("inspection", "inspection_photo_b"),
+        )
         for size in ("full", "thumb")
     ],
     # --- incidents ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.utils import timezone
 from chashan_safety.models import Notification, Role
 from duty import services as duty_services
 from duty.models import ResponseTemplate, ResponseUnit, SwapRequest, TemplateUnit
-from inspections.models import Finding, FindingStatus, Inspection
+from inspections.models import Finding, FindingStatus, Inspection, Photo
 from inspections.photos import process_photo
 from inspections.services import finding_submit_fix, finding_verify, inspection_record
 from outreach import services as outreach_services
@@ -120,6 +120,11 @@ class Town:
     @cached_property
     def finding_photo_b(self):
         return self.finding_b.photos.get()
+
+    @cached_property
+    def fix_photo_b(self):
+        """The photo the responsible office took after the fix, on the finding's timeline."""
+        return self.submitted_finding_b.photos.get(kind=Photo.Kind.AFTER)
 
     @cached_property
     def inspection_photo_b(self):

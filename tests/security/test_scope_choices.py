@@ -35,7 +35,7 @@ def _inspection(town: Town, side: str) -> dict:
     return {
         "kind": Inspection.Kind.NIGHT,
         "site": site.pk,
-        "started_at": f"{town.today:%Y-%m-%d} 00:30",
+        "started_at": f"{town.today - dt.timedelta(days=1):%Y-%m-%d} 21:30",
         "client_token": str(uuid.uuid4()),
         "findings-TOTAL_FORMS": "0",
         "findings-INITIAL_FORMS": "0",

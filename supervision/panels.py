@@ -96,7 +96,9 @@ def _finding_section(request, finding: Finding) -> dict | None:
 
 def _inspection_section(request, inspection) -> dict | None:
     user = request.user
-    notice = RectificationNotice.objects.filter(inspection=inspection, finding__isnull=True).first()
+    notice = None
+    if services.may_read_inspection_notice(user, inspection):
+        notice = RectificationNotice.objects.filter(inspection=inspection, finding__isnull=True).first()
     has_findings = inspection.findings.exists()
     may_issue = has_findings and services.may_issue_notice(user, inspection)
     campaigns = list(inspection.campaigns.order_by("-starts_on"))

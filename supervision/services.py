@@ -489,6 +489,18 @@ def may_issue_notice(user: User, inspection: Inspection) -> bool:
     return user.is_town_admin or (user.is_safety_officer and inspection.site.village_id in user.zone_village_ids)
 
 
+def may_read_inspection_notice(user: User, inspection: Inspection) -> bool:
+    """The notice of a whole inspection lists all its findings: it is for those who may read every one.
+
+    A unit office reads an inspection that found something it must fix, but only its own findings on it.
+    """
+    if user.sees_whole_town:
+        return True
+    # from the table, not ``inspection.findings``: a page may have prefetched only the findings the user reads
+    hidden = Finding.objects.filter(inspection=inspection).exclude(pk__in=Finding.objects.visible_to(user).values("pk"))
+    return not hidden.exists()
+
+
 @transaction.atomic
 def notice_issue(*, inspection: Inspection, by: User, finding: Finding | None = None) -> RectificationNotice:
     """The notice of a finding or of a whole inspection, numbered 茶应急责改〔year〕N号 the first time."""

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -625,6 +625,8 @@ def notice_for_finding(request, pk: int):
 @login_required
 def notice_for_inspection(request, pk: int):
     inspection = get_object_or_404(Inspection.objects.visible_to(request.user).select_related("site", "led_by"), pk=pk)
+    if not services.may_read_inspection_notice(request.user, inspection):
+        raise Http404
     notice = _issue_or_find(request, inspection=inspection, finding=None, back_url=inspection.get_absolute_url())
     if notice is None:
         return redirect(inspection)

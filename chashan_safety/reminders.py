@@ -331,13 +331,21 @@ def notification_texts(notifications: Iterable[Notification]) -> dict[int, Remin
     for notification in notifications:
         if notification.is_group:
             kind, level = get_kind(notification.kind), get_level(notification.kind, notification.level)
-            title = ngettext(
-                "%(count)d reminder: %(kind)s, %(level)s", "%(count)d reminders: %(kind)s, %(level)s", notification.size
-            ) % {
+            values = {
                 "count": notification.size,
                 "kind": kind.label if kind else notification.kind,
                 "level": level.label if level else notification.level,
             }
+            if kind is not None and len(kind.levels) == 1:
+                # a kind of one level: its name says it all
+                title = ngettext("%(count)d reminder: %(kind)s", "%(count)d reminders: %(kind)s", notification.size)
+            else:
+                title = ngettext(
+                    "%(count)d reminder: %(kind)s, %(level)s",
+                    "%(count)d reminders: %(kind)s, %(level)s",
+                    notification.size,
+                )
+            title %= values
             result[notification.pk] = ReminderText(title=title, url=reverse("inbox-group", args=[notification.pk]))
         elif notification.reminder_id:
             text = texts.get(notification.reminder_id)

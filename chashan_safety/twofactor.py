@@ -241,7 +241,7 @@ def remove_two_factor(*, user: User, by: User) -> int:
 
 class CodeForm(forms.Form):
     otp_token = forms.CharField(
-        label=gettext_lazy("Code"),
+        label=gettext_lazy("Sign-in code"),
         max_length=20,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "class": "otp-input"}

@@ -363,6 +363,22 @@ def test_new_backup_codes_replace_the_old_ones(leadership):
     assert all(f"{token[:4]}-{token[4:]}" in page for token in fresh)
 
 
+def test_the_two_factor_page_shows_the_backup_codes_left_and_offers_turning_off_only_to_optional_roles(
+    leadership, safety_officer
+):
+    leader_device = authenticator(leadership)
+    new_backup_codes(user=leadership)
+    leader_page = verified_client(leadership, leader_device).get(reverse("two-factor"))
+    assert leader_page.status_code == 200
+    assert leader_page.context["codes_left"] == 10
+    assert reverse("two-factor-codes-new") in page_text(leader_page)
+    assert reverse("two-factor-turn-off") not in page_text(leader_page)
+
+    officer_device = authenticator(safety_officer)
+    officer_page = verified_client(safety_officer, officer_device).get(reverse("two-factor"))
+    assert reverse("two-factor-turn-off") in page_text(officer_page)
+
+
 # --- reset by a town administrator ---------------------------------------------------------------------------
 
 

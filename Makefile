@@ -80,6 +80,9 @@ run: $(STAMP)
 	@echo "    unit       unit_office      单位（部门/企业）"
 	@echo "    leader     leadership       镇领导（只读）"
 	@echo
+	@echo "  admin and leader also give a two-factor code after the password; print it with"
+	@echo "    $(VPY) manage.py totp_code admin     (or: totp_code leader)"
+	@echo
 	@echo "  Celery worker + beat log: $(CELERY_LOG). Ctrl-C stops the web server and the worker."
 	@echo
 	@worker=""; \

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from chashan_safety.models import Notification, User
+from chashan_safety.twofactor import DEVICE_ATTRIBUTE, device_id_sql
 
 #: the attribute a user loaded for a request carries: its unread inbox items at that moment
 UNREAD_ATTRIBUTE = "inbox_unread_on_load"
@@ -28,11 +29,14 @@ def unread_count_sql() -> RawSQL:
 
 
 class PortalBackend(ModelBackend):
-    """Every page shows the signed-in user's unread count; reading it with the user saves a query a page."""
+    """Every page shows the signed-in user's unread count and checks their two-factor state; reading both with
+    the user saves a query a page each."""
 
     def get_user(self, user_id):
         try:
-            user = User._default_manager.annotate(**{UNREAD_ATTRIBUTE: unread_count_sql()}).get(pk=user_id)
+            user = User._default_manager.annotate(
+                **{UNREAD_ATTRIBUTE: unread_count_sql(), DEVICE_ATTRIBUTE: device_id_sql()}
+            ).get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

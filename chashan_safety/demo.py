@@ -10,18 +10,24 @@ only when a value differs, so a second run writes nothing (and adds no history r
 
 from __future__ import annotations
 
+from base64 import b32decode
 from functools import cache
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import models
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 #: the password shared by every demo account (printed by ``manage.py load_demo``)
 DEMO_PASSWORD = "demo-chashan-2026"  # noqa: S105 - a published demo password, not a secret  # nosec B105
 
 #: the demo logins, in the order ``load_demo`` lists them
 DEMO_LOGINS = ("admin", "officer", "village", "village2", "unit", "leader")
+
+#: the demo's authenticator keys (base32, as an authenticator app takes them): the ``admin`` and ``leader``
+#: logins must give a code after the password; ``manage.py totp_code admin`` prints the current one
+DEMO_TOTP_SECRETS = {"admin": "CHASHANADMINDEMOTOTPSECRETKEY234", "leader": "CHASHANLEADERDEMOTOTPSECRETKEY56"}
 
 #: the enterprise created by ``responsibility.demo`` whose office the ``unit`` login staffs
 DEMO_UNIT_NAME = "茶山镇燃气有限公司"
@@ -160,5 +166,18 @@ def load(stdout=None) -> None:
         fields["village"] = Village.objects.get(name=fields["village"]) if "village" in fields else None
         fields["unit"] = Unit.objects.get(name=fields["unit"]) if "unit" in fields else None
         demo_user(username, tally, **fields)
+    authenticators = _demo_authenticators()
     if stdout is not None:
-        stdout.write(f"accounts: {len(_ACCOUNTS)} demo logins ({tally})")
+        stdout.write(f"accounts: {len(_ACCOUNTS)} demo logins ({tally}), {authenticators} new authenticators")
+
+
+def _demo_authenticators() -> int:
+    """Give ``admin`` and ``leader`` an authenticator with the published key, unless they have one already
+    (one set up anew after a reset is left alone)."""
+    created = 0
+    for username, secret in DEMO_TOTP_SECRETS.items():
+        user = get_user_model().objects.get(username=username)
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="demo", key=b32decode(secret).hex(), confirmed=True)
+            created += 1
+    return created

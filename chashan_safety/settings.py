@@ -147,6 +147,21 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 # chashan_safety.middleware.IdleSessionMiddleware): sessions expire after inactivity
 SESSION_TOUCH_INTERVAL = env_int("SESSION_TOUCH_INTERVAL", 300, minimum=0)
 
+# --- Two-factor sign-in (chashan_safety/twofactor.py) ---------------------------------------------------
+# A code from an authenticator app (TOTP) after the password: required for town administrators, leadership
+# and staff (CHASHAN_REQUIRE_2FA=0 turns the requirement off), optional for the other roles. The verified
+# state lives in the session, so it ends with the session.
+CHASHAN_REQUIRE_2FA = env_bool("CHASHAN_REQUIRE_2FA", True)
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("chashan_safety.middleware.IdleSessionMiddleware") + 1,
+    "chashan_safety.twofactor.TwoFactorMiddleware",
+)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "茶山镇安全生产监管平台")  # the name the authenticator app shows
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # Django's admin never shows a secret key or its QR code
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]  # wrong codes count, and are logged masked
+# --- end of two-factor sign-in ----------------------------------------------------------------------------
+
 # Internationalisation: Simplified Chinese by default, English as a switch.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

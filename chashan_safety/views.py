@@ -24,6 +24,7 @@ from chashan_safety.forms import UserForm, UserPasswordForm
 from chashan_safety.models import Heartbeat, User
 from chashan_safety.permissions import town_admin_required
 from chashan_safety.registry import panels_for
+from chashan_safety.twofactor import confirmed_device_id
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,9 @@ def user_edit(request, pk: int | None = None):
         user = form.save()
         messages.success(request, _("Account %(name)s was saved.") % {"name": user.display_name})
         return redirect("accounts:user-list")
-    return render(request, "accounts/user_form.html", {"form": form, "object": instance})
+    two_factor_on = instance is not None and confirmed_device_id(instance) is not None
+    context = {"form": form, "object": instance, "two_factor_on": two_factor_on}
+    return render(request, "accounts/user_form.html", context)
 
 
 @town_admin_required

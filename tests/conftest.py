@@ -57,6 +57,9 @@ def _fast_and_plain(settings, _static_root, _media_root):
     settings.STATIC_ROOT = _static_root
     # uploaded photos of the suite never land in the project's var/media
     settings.MEDIA_ROOT = _media_root
+    # two-factor sign-in: the personas sign in with force_login and count as having given their code;
+    # tests/chashan_safety/test_two_factor.py and the browser journeys require it as production does
+    settings.CHASHAN_REQUIRE_2FA = False
 
 
 @pytest.fixture(autouse=True)

@@ -97,6 +97,16 @@ CASES: list[Case] = [
     admin_only("accounts:user-password", "other_village_office"),
     # another person's inbox item: even the town's administrators and leaders get 404
     Case("inbox-open", pk("notification_b"), "other_village_office", everyone_but("other_village_office"), status=302),
+    Case("inbox-group", pk("group_notification_b"), "other_village_office", everyone_but("other_village_office")),
+    # a lost phone: only a town administrator resets another person's two-factor sign-in
+    Case(
+        "accounts:user-two-factor-reset",
+        pk("enrolled_village_office_b"),
+        "town_admin",
+        reads=False,
+        writes=True,
+        data=lambda town, kwargs: {},
+    ),
     # --- responsibility: villages, units, cards, letters --------------------------------------------
     Case("responsibility:village-detail", pk("village_b"), "other_village_office"),
     admin_only("responsibility:village-edit", "village_b"),
@@ -527,8 +537,17 @@ WRITES_WITHOUT_ID = {
     "supervision:round-create",
 }
 
-#: what every signed-in person changes of their own: their inbox, their password
-OWN_WITHOUT_ID = {"inbox-read-all", "password_change"}
+#: what every signed-in person reads and changes of their own: their inbox, password, two-factor sign-in
+OWN_WITHOUT_ID = {
+    "inbox-read-all",
+    "password_change",
+    "two-factor",
+    "two-factor-codes",
+    "two-factor-codes-new",
+    "two-factor-setup",
+    "two-factor-turn-off",
+    "two-factor-verify",
+}
 
 #: pages that only read (lists, boards, calendars, exports, the search of the inspection form)
 READS_WITHOUT_ID = {

@@ -13,10 +13,12 @@ the services where people make it that way.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from functools import cached_property
 
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chashan_safety.models import Notification, Role
 from duty import services as duty_services
@@ -334,3 +336,18 @@ class Town:
         return Notification.objects.create(
             recipient=self.other_village_office, title="超朗村走查提醒", url="/findings/"
         )
+
+    @cached_property
+    def group_notification_b(self) -> Notification:
+        """A group item: one sweep of one rung told village B's office of many findings."""
+        return Notification.objects.create(
+            recipient=self.other_village_office, kind="finding.overdue", level="d1", batch=uuid.uuid4(), size=6
+        )
+
+    # --- two-factor sign-in -------------------------------------------------------------------------
+
+    @cached_property
+    def enrolled_village_office_b(self):
+        """Village B's office with an authenticator, which a reset removes."""
+        TOTPDevice.objects.create(user=self.other_village_office, name="phone", confirmed=True)
+        return self.other_village_office

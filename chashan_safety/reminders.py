@@ -41,9 +41,6 @@ from chashan_safety.models import Notification, Reminder, User
 
 log = logging.getLogger(__name__)
 
-#: a level that records at least this many reminders refreshes the table's statistics before going on
-ANALYZE_OVER = 5000
-
 
 @dataclass(frozen=True)
 class ReminderText:
@@ -176,16 +173,14 @@ def _insert_reminders(level: ReminderLevel, day: dt.date, claim: _Claim) -> int:
 
 
 def _pairs(level: ReminderLevel, day: dt.date, claim: _Claim) -> tuple[str, list]:
-    """SQL of the distinct (user_id, reminder_id) the level tells of the claimed reminders, with its parameters.
+    """SQL of the distinct (user_id, reminder_id) the level's recipient querysets tell of the claimed reminders.
 
-    Each recipient queryset is joined to the claimed reminders, not filtered by a subquery of them: the
-    planner counts a fresh claim as one row (its token is new), so it drives the join from the reminders
-    into the recipients by primary key, which stays right for 10 or 100,000 of them. ``UNION`` drops a
-    person reached twice for one reminder.
+    Each recipient queryset is joined to the claimed reminders, not filtered by a subquery of them.
+    ``UNION`` drops a person reached twice for one reminder. The level's roles are not here: they are
+    told of every claimed reminder (``_notify``).
     """
     # table names come from the models, the SELECTs from the ORM with their own parameters
     reminders = connection.ops.quote_name(Reminder._meta.db_table)
-    users = connection.ops.quote_name(User._meta.db_table)
     claimed, claimed_params = claim.where("rem")
     parts, params = [], []
     for recipients in level.recipients(day):
@@ -196,45 +191,30 @@ def _pairs(level: ReminderLevel, day: dt.date, claim: _Claim) -> tuple[str, list
             f"WHERE {claimed} AND src.user_id IS NOT NULL"
         )
         params += [*sql_params, *claimed_params]
-    if level.roles:
-        placeholders = ", ".join(["%s"] * len(level.roles))
-        parts.append(
-            f"SELECT u.id AS user_id, rem.id AS reminder_id FROM {reminders} rem CROSS JOIN {users} u "  # nosec B608
-            f"WHERE {claimed} AND u.role IN ({placeholders}) AND u.is_active"
-        )
-        params += [*claimed_params, *sorted(level.roles)]
     return " UNION ".join(parts), params
 
 
-def _notify(level: ReminderLevel, day: dt.date, claim: _Claim) -> tuple[int, int]:
-    """Write the inbox items of the claimed reminders; returns (items written, people × reminders told).
+def _notify(level: ReminderLevel, day: dt.date, claim: _Claim, claimed: int) -> tuple[int, int]:
+    """Write the inbox items of the ``claimed`` reminders; returns (items written, people × reminders told).
 
     A person told of at most ``REMINDER_GROUP_OVER`` of them gets an item for each; one told of more
     gets a single item for them all (a group, ``Notification.batch`` = the claim): a backlog on the first
     day, or a town-wide rung for leadership, is one line in an inbox and in a digest, not thousands.
+    Everybody of the level's roles is told of all of them, so their number needs no counting.
     """
+    counts: dict[int, int] = {}
     pairs, params = _pairs(level, day, claim)
-    if not pairs:
-        return 0, 0
-    notifications = connection.ops.quote_name(Notification._meta.db_table)
-    now = _db("created_at", claim.now)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT p.user_id, COUNT(*) FROM ({pairs}) p GROUP BY p.user_id", params)  # nosec B608
-        counts = dict(cursor.fetchall())
-        told = sum(counts.values())
-        grouped = sorted(user for user, count in counts.items() if count > settings.REMINDER_GROUP_OVER)
-        written = 0
-        if len(grouped) < len(counts):
-            # no DISTINCT needed: the pairs are distinct, and ON CONFLICT skips what a rerun already wrote
-            # (a WHERE in any case: SQLite reads "SELECT … FROM p ON CONFLICT" as a join without it)
-            skip = f"p.user_id NOT IN ({', '.join(['%s'] * len(grouped))})" if grouped else "1 = 1"
-            cursor.execute(
-                f"INSERT INTO {notifications} (recipient_id, reminder_id, kind, level, size, title, url, created_at) "  # nosec B608
-                f"SELECT p.user_id, p.reminder_id, %s, %s, 1, '', '', %s FROM ({pairs}) p WHERE {skip} "
-                "ON CONFLICT (recipient_id, reminder_id) DO NOTHING",
-                [claim.kind, claim.level, now, *params, *grouped],
-            )
-            written += max(cursor.rowcount, 0)
+        if pairs:
+            cursor.execute(f"SELECT p.user_id, COUNT(*) FROM ({pairs}) p GROUP BY p.user_id", params)  # nosec B608
+            counts.update(cursor.fetchall())
+    if level.roles:
+        role_users = User.objects.filter(role__in=level.roles, is_active=True).values_list("pk", flat=True)
+        counts.update((user, claimed) for user in role_users)
+    grouped = sorted(user for user, count in counts.items() if count > settings.REMINDER_GROUP_OVER)
+    told, written = sum(counts.values()), 0
+    if len(grouped) < len(counts):
+        written += _insert_single_items(level, claim, pairs, params, set(grouped))
     if grouped:
         created = Notification.objects.bulk_create(
             [
@@ -254,6 +234,35 @@ def _notify(level: ReminderLevel, day: dt.date, claim: _Claim) -> tuple[int, int
     return written, told
 
 
+def _insert_single_items(level: ReminderLevel, claim: _Claim, pairs: str, params: list, grouped: set[int]) -> int:
+    """An item per claimed reminder for each person told of it who gets no group; returns how many."""
+    notifications = connection.ops.quote_name(Notification._meta.db_table)
+    reminders = connection.ops.quote_name(Reminder._meta.db_table)
+    users = connection.ops.quote_name(User._meta.db_table)
+    claimed, claimed_params = claim.where("rem")
+    sources, source_params = [], []
+    if pairs:
+        sources.append(pairs)
+        source_params += params
+    if level.roles:
+        sources.append(
+            f"SELECT u.id AS user_id, rem.id AS reminder_id FROM {reminders} rem CROSS JOIN {users} u "  # nosec B608
+            f"WHERE {claimed} AND u.role IN ({', '.join(['%s'] * len(level.roles))}) AND u.is_active"
+        )
+        source_params += [*claimed_params, *sorted(level.roles)]
+    # a WHERE in any case: SQLite reads "SELECT … FROM p ON CONFLICT" as a join without it
+    skip = f"p.user_id NOT IN ({', '.join(['%s'] * len(grouped))})" if grouped else "1 = 1"
+    with connection.cursor() as cursor:
+        # ON CONFLICT skips a person reached both ways, and what a rerun already wrote
+        cursor.execute(
+            f"INSERT INTO {notifications} (recipient_id, reminder_id, kind, level, size, title, url, created_at) "  # nosec B608
+            f"SELECT p.user_id, p.reminder_id, %s, %s, 1, '', '', %s FROM ({' UNION '.join(sources)}) p "
+            f"WHERE {skip} ON CONFLICT (recipient_id, reminder_id) DO NOTHING",
+            [claim.kind, claim.level, _db("created_at", claim.now), *source_params, *sorted(grouped)],
+        )
+        return max(cursor.rowcount, 0)
+
+
 def _sweep_level(kind: ReminderKind, level: ReminderLevel, day: dt.date) -> LevelResult:
     result = LevelResult(kind.key, level.key)
     claim = _Claim(kind.key, level.key, timezone.now(), uuid.uuid4())
@@ -266,13 +275,14 @@ def _sweep_level(kind: ReminderKind, level: ReminderLevel, day: dt.date) -> Leve
         )
         if not (result.reminders or leftovers):
             return result
-        if result.reminders >= ANALYZE_OVER and connection.vendor == "postgresql":
+        if result.reminders and connection.vendor == "postgresql":
             # the planner would count a fresh claim as one row and walk the rest of the level's
             # statements from it one finding at a time; statistics that include the new rows (ANALYZE
-            # samples this transaction's own) let it hash-join a large claim instead
+            # samples this transaction's own, and a fixed-size sample of the rest) let it hash-join a
+            # large claim instead. Only a level with new reminders pays for it.
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(Reminder._meta.db_table)}")
-        result.notifications, result.told = _notify(level, day, claim)
+        result.notifications, result.told = _notify(level, day, claim, result.reminders + leftovers)
         if level.after is not None:
             # in the same transaction: a card is recorded exactly when its reminder is
             level.after(day, claim.reminders())

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # before anything reads the body: a body larger than MAX_REQUEST_BODY_BYTES is refused with 413
+    "chashan_safety.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -274,6 +276,10 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# --- request body limit (chashan_safety.middleware.RequestBodyLimitMiddleware) ---
+# A whole request with files: 12 photos of at most 10 MB each (inspections.photos) and the form around them.
+# A larger body is answered 413 before it is read; nginx's client_max_body_size should be the same (128m).
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_MB", 128, minimum=1) * 1024 * 1024
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -1,4 +1,5 @@
-"""Session expiry after inactivity, without a database write on every request; request ids."""
+"""Session expiry after inactivity, without a database write on every request; request ids; a cap on
+request bodies."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 
 TOUCH_KEY = "_touched"
 
@@ -83,3 +86,38 @@ class RequestIdFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = current_request_id.get()
         return True
+
+
+# --- request bodies too large to take ----------------------------------------------------------------
+
+
+class RequestBodyLimitMiddleware:
+    """Answers 413 with a plain page to a request whose body is larger than the portal ever takes.
+
+    The check reads only the Content-Length header, before anything reads the body, so a huge upload
+    costs neither memory nor a temporary file. A form with photos may carry up to
+    ``MAX_REQUEST_BODY_BYTES``; any other body the ``DATA_UPLOAD_MAX_MEMORY_SIZE`` that Django would
+    refuse later anyway (with a bare 400). nginx's ``client_max_body_size`` refuses even earlier.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads such a body as empty
+        if length > self.limit_for(request):
+            page = render_to_string("413.html", {"max_megabytes": settings.MAX_REQUEST_BODY_BYTES // 2**20})
+            response = HttpResponse(page, status=413)
+            # the client is still sending: the length tells it where this answer ends
+            response["Content-Length"] = str(len(response.content))
+            return response
+        return self.get_response(request)
+
+    @staticmethod
+    def limit_for(request) -> int:
+        if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+            return settings.MAX_REQUEST_BODY_BYTES
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE or settings.MAX_REQUEST_BODY_BYTES

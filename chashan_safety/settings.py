@@ -63,6 +63,8 @@ MIDDLEWARE = [
     # first: every response, error pages included, carries X-Request-ID, and every log line of a request its id
     "chashan_safety.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # before anything reads the body: a body larger than MAX_REQUEST_BODY_BYTES is refused with 413
+    "chashan_safety.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -346,6 +348,10 @@ CONTENT_SECURITY_POLICY = {
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# --- request body limit (chashan_safety.middleware.RequestBodyLimitMiddleware) ---
+# A whole request with files: 12 photos of at most 10 MB each (inspections.photos) and the form around them.
+# A larger body is answered 413 before it is read; nginx's client_max_body_size should be the same (128m).
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_MB", 128, minimum=1) * 1024 * 1024
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

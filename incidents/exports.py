@@ -20,8 +20,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from chashan_safety.spreadsheets import text_row
 from incidents.models import TOTALS, Incident, totals_of
-from inspections.exports import _cell
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK_SIZE = 2000
@@ -120,7 +120,7 @@ def export_workbook(incidents: QuerySet) -> bytes:
     _header(sheet, COLUMNS)
     count = 0
     for count, row in enumerate(incident_rows(incidents), start=1):
-        values = [count, *(_cell(sheet, value) for value in row)]
+        values = [count, *text_row(sheet, row)]
         values[1] = WriteOnlyCell(sheet, value=row[0])
         values[1].number_format = "yyyy-mm-dd hh:mm"
         loss = WriteOnlyCell(sheet, value=row[10])

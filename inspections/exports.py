@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from chashan_safety.spreadsheets import text_cell, text_row
 from inspections.models import Finding, FindingStatus
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,21 +67,6 @@ _VALUES = (
     "status",
     "x_closed_on",
 )
-
-
-def _cell(sheet, value):
-    """A cell value as Excel should hold it: text cleaned of control characters and never a formula."""
-    if not isinstance(value, str):
-        return value
-    if not value:
-        return None
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith("="):
-        # typed text such as "=1+1" stays text: a ledger must not run formulas users wrote
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
 
 
 def ledger_rows(findings: QuerySet, *, today: dt.date) -> Iterator[tuple]:
@@ -192,7 +177,7 @@ def _write_ledger_sheet(workbook: Workbook, findings: QuerySet, *, today: dt.dat
     sheet.append(header)
     count = 0
     for count, row in enumerate(ledger_rows(findings, today=today), start=1):
-        sheet.append([count, *(_cell(sheet, value) for value in row)])
+        sheet.append([count, *text_row(sheet, row)])
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(LEDGER_COLUMNS))}{count + 1}"
     return count
 
@@ -213,9 +198,10 @@ def _write_summary_sheet(
         sheet.column_dimensions[letter].width = 14
     sheet.append([_bold(sheet, _("Hazard ledger summary"))])
     sheet.append([_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    sheet.append([_("Exported by"), exported_by])
+    sheet.append([_("Exported by"), text_cell(sheet, exported_by)])
     sheet.append([_("Findings in this ledger"), rows])
-    sheet.append([_("Filters"), "; ".join(f"{label}: {value}" for label, value in filters) or _("None")])
+    filtered = "; ".join(f"{label}: {value}" for label, value in filters) or _("None")
+    sheet.append([_("Filters"), text_cell(sheet, filtered)])
     sheet.append([])
     statuses = list(FindingStatus.choices)
     sheet.append(

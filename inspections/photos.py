@@ -1,31 +1,33 @@
 """Checking and re-encoding uploaded photos.
 
-Only JPEG, PNG and WebP are taken, at most 10 MB and 40 megapixels. Pillow reads the header,
-verifies the file, opens it again, applies the camera's orientation, shrinks it to at most
-2048 px, and encodes a fresh JPEG with no metadata (so no GPS position leaves the phone), plus a
-thumbnail. Nothing of the uploaded bytes or file name is kept.
+Only JPEG, PNG and WebP are taken, at most 10 MB and 40 megapixels; fewer for what is decoded whole:
+12 for a PNG, 10 for a WebP, 16 for a progressive JPEG (12 in CMYK). ``chashan_safety.images`` checks
+the file and decodes it already shrunk to at most 2048 px, upright and with no metadata (so no GPS
+position leaves the phone); here it is encoded as a fresh JPEG, plus a thumbnail. Nothing of the
+uploaded bytes or file name is kept.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
+
+from chashan_safety.images import JPEG_FORMATS, Limits, Refused, decode_shrunk
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+#: a PNG, a WebP or a progressive JPEG is decoded whole (``chashan_safety.images``)
+MAX_WHOLE_PIXELS = {"PNG": 12_000_000, "WEBP": 10_000_000, "JPEG": 16_000_000}
 MAX_SIDE = 2048
 THUMB_SIDE = 320
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+ALLOWED_FORMATS = frozenset({*JPEG_FORMATS, "PNG", "WEBP"})
+LIMITS = Limits(formats=ALLOWED_FORMATS, max_pixels=MAX_PIXELS, whole=MAX_WHOLE_PIXELS, max_side=MAX_SIDE)
 MAX_PHOTOS_PER_UPLOAD = 12
-
-# Pillow's own guard, at our limit: a larger image warns, twice as large raises
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 @dataclass(frozen=True)
@@ -46,42 +48,29 @@ def _encode(image: Image.Image, name: str) -> ContentFile:
     return ContentFile(buffer.getvalue(), name=name)
 
 
+def _refusal(refused: Refused) -> ValidationError:
+    if refused.reason == Refused.NOT_ACCEPTED:
+        return ValidationError(_("Only JPEG, PNG or WebP photos are accepted."))
+    if refused.reason == Refused.TOO_MANY_PIXELS and refused.limit < MAX_PIXELS:
+        message = _(
+            "The photo has too many pixels for a PNG, a WebP or a progressive JPEG (at most %(megapixels)d "
+            "megapixels): send the camera's own JPEG, or a smaller picture."
+        )
+        return ValidationError(message % {"megapixels": refused.limit // 1_000_000})
+    if refused.reason == Refused.TOO_MANY_PIXELS:
+        return ValidationError(_("The photo has too many pixels (at most 40 megapixels)."))
+    return ValidationError(_("This file is not a photo that can be read (JPEG, PNG or WebP)."))
+
+
 def process_photo(upload) -> ProcessedPhoto:
     """Check one uploaded file and return it re-encoded, or raise ValidationError in plain words."""
     if upload.size > MAX_BYTES:
         message = _("A photo may be at most 10 MB; this one is %(size).1f MB.")
         raise ValidationError(message % {"size": upload.size / 2**20})
     try:
-        with warnings.catch_warnings():
-            # a decompression bomb warns first; treat the warning as the refusal it is
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            upload.seek(0)
-            with Image.open(upload) as probe:
-                if probe.format not in ALLOWED_FORMATS:
-                    raise ValidationError(_("Only JPEG, PNG or WebP photos are accepted."))
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise ValidationError(_("The photo has too many pixels (at most 40 megapixels)."))
-                probe.verify()
-            upload.seek(0)
-            with Image.open(upload) as opened:
-                opened.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at a reduced scale where it can
-                image = ImageOps.exif_transpose(opened)
-                image.load()
-    except ValidationError:
-        raise
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise ValidationError(_("The photo has too many pixels (at most 40 megapixels).")) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError(_("This file is not a photo that can be read (JPEG, PNG or WebP).")) from None
-
-    if image.mode not in ("RGB", "L"):
-        background = Image.new("RGB", image.size, "white")
-        rgba = image.convert("RGBA")
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        image = background
-    elif image.mode == "L":
-        image = image.convert("RGB")
-    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        image = decode_shrunk(upload, LIMITS)
+    except Refused as refused:
+        raise _refusal(refused) from None
     full = _encode(image, "photo.jpg")
     thumb = image.copy()
     thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)

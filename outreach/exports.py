@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from chashan_safety.spreadsheets import text_cell, text_row
 from outreach.coverage import coverage_for
 from outreach.models import Activity, Carrier, CarrierType, VisitorCount
 
@@ -56,20 +56,6 @@ ACTIVITY_COLUMNS = [
     (gettext_lazy("Photos"), 8),
     (gettext_lazy("Notes"), 40),
 ]
-
-
-def _value(sheet, value):
-    """A cell value as Excel should hold it: text cleaned of control characters and never a formula."""
-    if not isinstance(value, str):
-        return value
-    if not value:
-        return None
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
 
 
 def _header(sheet, columns) -> None:
@@ -146,7 +132,7 @@ def _write_carriers(workbook: Workbook, carriers, *, start: dt.date, end: dt.dat
             audience,
             seen,
         ]
-        sheet.append([_value(sheet, value) for value in values])
+        sheet.append(text_row(sheet, values))
     _finish(sheet, CARRIER_COLUMNS, count)
     return count
 
@@ -191,7 +177,7 @@ def _write_activities(workbook: Workbook, activities, *, start: dt.date, end: dt
             photos,
             notes,
         ]
-        row = [_value(sheet, value) for value in values]
+        row = text_row(sheet, values)
         date_cell = WriteOnlyCell(sheet, value=held_on)
         date_cell.number_format = "yyyy-mm-dd"
         row[1] = date_cell
@@ -213,14 +199,14 @@ def _write_coverage(workbook: Workbook, user, *, year: int, exported_by: str, ca
 
     sheet.append([strong(_("Outreach ledger %(year)d") % {"year": year})])
     sheet.append([_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    sheet.append([_("Exported by"), exported_by])
+    sheet.append([_("Exported by"), text_cell(sheet, exported_by)])
     sheet.append([_("Carriers"), carriers])
     sheet.append([_("Activities"), activities])
     sheet.append([_("A cell with 0 is a gap: the village has no such carrier, or no such activity this year.")])
     sheet.append([])
     sheet.append([strong(value) for value in (_("Village"), *(column.label for column in coverage.columns))])
     for row in coverage.rows:
-        sheet.append([row.village.name, *(cell.count for cell in row.cells)])
+        sheet.append([text_cell(sheet, row.village.name), *(cell.count for cell in row.cells)])
     sheet.append(
         [strong(_("Villages covered")), *(strong(column.covered) for column in coverage.columns)],
     )

@@ -62,17 +62,27 @@ def check_activity_carrier(
 
 
 def _save_photos(photos: list[ProcessedPhoto], *, by, carrier: Carrier | None = None, activity=None) -> None:
-    for processed in photos:
-        Photo.objects.create(
-            carrier=carrier,
-            activity=activity,
-            image=processed.image,
-            thumbnail=processed.thumbnail,
-            width=processed.width,
-            height=processed.height,
-            size=processed.size,
-            uploaded_by=by,
-        )
+    written: list[Photo] = []
+    try:
+        for processed in photos:
+            photo = Photo(
+                carrier=carrier,
+                activity=activity,
+                width=processed.width,
+                height=processed.height,
+                size=processed.size,
+                uploaded_by=by,
+            )
+            photo.image.save("photo.jpg", processed.image, save=False)
+            photo.thumbnail.save("thumb.jpg", processed.thumbnail, save=False)
+            written.append(photo)
+            photo.save()
+    except BaseException:
+        # the rows roll back with the transaction; their files would stay in MEDIA_ROOT with no row
+        for photo in written:
+            photo.image.delete(save=False)
+            photo.thumbnail.delete(save=False)
+        raise
 
 
 @transaction.atomic

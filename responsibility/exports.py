@@ -16,17 +16,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from chashan_safety.spreadsheets import text_cell
 from responsibility.models import ResponsibilityLetter
 from responsibility.scorecard import PartyScore
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _text(value):
-    """Text stays text: a ledger must not run a formula someone typed."""
-    if isinstance(value, str) and value.startswith("="):
-        return "'" + value
-    return value
 
 
 def _header(sheet, titles: list[tuple[str, int]]) -> None:
@@ -80,13 +74,13 @@ def write_letter_ledger(letters: QuerySet, *, year: int, exported_by: str, today
         sheet.append(
             [
                 count,
-                _text(letter.party_name),
+                text_cell(sheet, letter.party_name),
                 party_kind_label(letter),
-                zone.name if zone else "",
+                text_cell(sheet, zone.name if zone else ""),
                 timezone.localdate(letter.issued_at),
                 letter.deadline,
                 _local(letter.signed_at),
-                _text(letter.signer_name),
+                text_cell(sheet, letter.signer_name),
                 str(methods.get(letter.method, "")),
                 yes if letter.is_late(today) else no,
                 yes if letter.archived_at else no,
@@ -103,7 +97,7 @@ def write_letter_ledger(letters: QuerySet, *, year: int, exported_by: str, today
     summary.append([_("Responsibility letters %(year)d") % {"year": year}])
     summary["A1"].font = Font(bold=True)
     summary.append([_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    summary.append([_("Exported by"), exported_by])
+    summary.append([_("Exported by"), text_cell(summary, exported_by)])
     summary.append([_("Letters"), count])
     summary.append([_("Signed"), signed])
     summary.column_dimensions["A"].width = 24
@@ -135,7 +129,7 @@ def write_scorecard(scores: list[PartyScore], *, year: int, exported_by: str) ->
         sheet.append(
             [
                 party.rank,
-                _text(letter.party_name),
+                text_cell(sheet, letter.party_name),
                 party_kind_label(letter),
                 float(party.total),
                 party.grade_label,
@@ -176,20 +170,20 @@ def write_scorecard(scores: list[PartyScore], *, year: int, exported_by: str) ->
             value = score.value
             details.append(
                 [
-                    _text(party.letter.party_name),
-                    _text(item.text),
+                    text_cell(details, party.letter.party_name),
+                    text_cell(details, item.text),
                     float(item.points),
                     round(float(value), 4) if isinstance(value, (int, float, Decimal)) else None,
                     earned,
                     how,
-                    _text(score.note),
+                    text_cell(details, score.note),
                 ]
             )
     summary = workbook.create_sheet(_("Summary")[:31])
     summary.append([_("Year-end scorecard %(year)d") % {"year": year}])
     summary["A1"].font = Font(bold=True)
     summary.append([_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    summary.append([_("Exported by"), exported_by])
+    summary.append([_("Exported by"), text_cell(summary, exported_by)])
     summary.column_dimensions["A"].width = 24
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from chashan_safety.images import JPEG_FORMATS, Limits, Refused, decode_shrunk
 from chashan_safety.models import User
 from responsibility.models import LetterTemplate, PartyKind, ResponsibilityLetter, TargetItem, Unit, Village
 
@@ -35,10 +36,18 @@ TOWN_PARTY = gettext_lazy("Chashan Town People's Government")
 
 #: a drawn signature arrives as a PNG data URL; a scan or photo as an uploaded file
 MAX_DRAWN_BYTES = 512 * 1024
+#: the pad is 200 CSS px high and as wide as the page: a few megapixels even on a 4× screen
+MAX_DRAWN_PIXELS = 8_000_000
 MAX_SCAN_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 30_000_000
 MAX_SCAN_SIDE = 2480  # A4 at 300 dpi
-SCAN_FORMATS = {"JPEG", "PNG", "WEBP"}
+SCAN_LIMITS = Limits(
+    formats=frozenset({*JPEG_FORMATS, "PNG", "WEBP"}),
+    max_pixels=MAX_PIXELS,
+    # decoded whole (``chashan_safety.images``): held to what a web worker can afford
+    whole={"PNG": 12_000_000, "WEBP": 10_000_000, "JPEG": 16_000_000},
+    max_side=MAX_SCAN_SIDE,
+)
 #: a drawn signature must have ink over at least this much of the pad, in both directions
 MIN_STROKE_SPAN = 40
 MIN_INK_PIXELS = 150
@@ -188,15 +197,17 @@ class SignatureImage:
     method: str
 
 
-def _open_image(raw: bytes, formats: set[str], not_image: str) -> Image.Image:
+def _open_drawn(raw: bytes) -> Image.Image:
+    not_image = _("The drawn signature is not a PNG image.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw)) as probe:
-                if probe.format not in formats:
+                if probe.format != "PNG":
                     raise ValidationError(not_image)
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise ValidationError(_("The image has too many pixels (at most 30 megapixels)."))
+                # a PNG is decoded whole: a small blank one may declare enough pixels to cost gigabytes
+                if probe.width * probe.height > MAX_DRAWN_PIXELS:
+                    raise ValidationError(_("The drawn signature is too large (at most 8 megapixels)."))
                 probe.verify()
             with Image.open(io.BytesIO(raw)) as opened:
                 image = ImageOps.exif_transpose(opened)
@@ -205,7 +216,7 @@ def _open_image(raw: bytes, formats: set[str], not_image: str) -> Image.Image:
     except ValidationError:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise ValidationError(_("The image has too many pixels (at most 30 megapixels).")) from None
+        raise ValidationError(_("The drawn signature is too large (at most 8 megapixels).")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(not_image) from None
 
@@ -230,7 +241,7 @@ def drawn_signature(data_url: str) -> SignatureImage:
         raw = base64.b64decode(data_url[len(prefix) :], validate=True)
     except (binascii.Error, ValueError):
         raise ValidationError(_("The drawn signature is not a PNG image.")) from None
-    image = _on_white(_open_image(raw, {"PNG"}, _("The drawn signature is not a PNG image.")))
+    image = _on_white(_open_drawn(raw))
     ink = image.convert("L").point(lambda v: 255 if v < 160 else 0)
     box = ink.getbbox()
     inked = ink.histogram()[255]
@@ -249,20 +260,34 @@ def drawn_signature(data_url: str) -> SignatureImage:
     return SignatureImage(buffer.getvalue(), "image/png", ResponsibilityLetter.Method.DRAWN)
 
 
+def _scan_refusal(refused: Refused) -> ValidationError:
+    if refused.reason == Refused.TOO_MANY_PIXELS and refused.limit < MAX_PIXELS:
+        message = _(
+            "The image has too many pixels for a PNG, a WebP or a progressive JPEG (at most %(megapixels)d "
+            "megapixels): send a JPEG, or a smaller scan."
+        )
+        return ValidationError(message % {"megapixels": refused.limit // 1_000_000})
+    if refused.reason == Refused.TOO_MANY_PIXELS:
+        return ValidationError(_("The image has too many pixels (at most 30 megapixels)."))
+    return ValidationError(_("This file is not an image that can be read (JPEG, PNG or WebP)."))
+
+
 def scanned_signature(upload) -> SignatureImage:
-    """A scan or photo of the signed and stamped paper copy: JPEG, PNG or WebP, re-encoded as JPEG."""
+    """A scan or photo of the signed and stamped paper copy: JPEG, PNG or WebP, re-encoded as JPEG.
+
+    ``chashan_safety.images`` checks it and decodes it already shrunk, upright, on white and with no
+    metadata, as it does the photos of findings.
+    """
     if upload is None:
         raise ValidationError(_("Choose the scan or photo of the signed letter."))
     if upload.size > MAX_SCAN_BYTES:
         raise ValidationError(
             _("A scan may be at most 8 MB; this one is %(size).1f MB.") % {"size": upload.size / 2**20}
         )
-    upload.seek(0)
-    raw = upload.read()
-    image = _on_white(
-        _open_image(raw, SCAN_FORMATS, _("This file is not an image that can be read (JPEG, PNG or WebP)."))
-    )
-    image.thumbnail((MAX_SCAN_SIDE, MAX_SCAN_SIDE), Image.Resampling.LANCZOS)
+    try:
+        image = decode_shrunk(upload, SCAN_LIMITS)
+    except Refused as refused:
+        raise _scan_refusal(refused) from None
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=88, optimize=True)
     return SignatureImage(buffer.getvalue(), "image/jpeg", ResponsibilityLetter.Method.SCAN)

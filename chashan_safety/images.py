@@ -2,10 +2,10 @@
 
 Every photo and scan people upload comes through ``decode_shrunk``: the photos of inspections, findings
 and outreach (``inspections.photos``) and the scan of a signed responsibility letter
-(``responsibility.signing``; the signing pad's small PNG has its own check there). It reads the header, refuses what is not a picture of the accepted
-formats or has too many pixels, verifies the file, and decodes it already shrunk, upright, flattened
-on white, with none of the sender's metadata (EXIF and its GPS position, comments, XMP, colour
-profile).
+(``responsibility.signing``; the signing pad's small PNG has its own check there). It reads the header,
+refuses what is not a picture of the accepted formats or has too many pixels, verifies the file, and
+decodes it already shrunk, upright, flattened on white, with none of the sender's metadata (EXIF and
+its GPS position, comments, XMP, colour profile).
 
 What a picture costs to decode depends on how it is stored. A baseline JPEG is decoded by libjpeg at
 1/2, 1/4 or 1/8 scale, so even 40 megapixels cost a few tens of MB. A PNG is decoded whole at four

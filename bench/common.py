@@ -19,15 +19,11 @@ def bench_database_url() -> str:
     return url
 
 
-def ensure_database(url: str) -> bool:
-    """Create the benchmark database if it is missing; True when it was created."""
+def maintenance_connection(url: str):
+    """An autocommit connection to the ``postgres`` database of ``url``'s server, to create or copy databases."""
     import psycopg2
-    from psycopg2 import sql
 
     parts = urlsplit(url)
-    name = unquote(parts.path.lstrip("/"))
-    if not name:
-        sys.exit("BENCH_DATABASE_URL names no database")
     connection = psycopg2.connect(
         dbname="postgres",
         user=unquote(parts.username or "") or None,
@@ -36,6 +32,17 @@ def ensure_database(url: str) -> bool:
         port=parts.port,
     )
     connection.autocommit = True
+    return connection
+
+
+def ensure_database(url: str) -> bool:
+    """Create the benchmark database if it is missing; True when it was created."""
+    from psycopg2 import sql
+
+    name = unquote(urlsplit(url).path.lstrip("/"))
+    if not name:
+        sys.exit("BENCH_DATABASE_URL names no database")
+    connection = maintenance_connection(url)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])

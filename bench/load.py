@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from bench.common import PROJECT, bench_database_url
+from bench.common import PROJECT, bench_database_url, maintenance_connection
 from bench.generate import RARE_WORD
 
 USERS = 40
@@ -159,21 +159,6 @@ def _totp_keys(users) -> dict[str, str]:
 # --- the copy of the database -----------------------------------------------------------------------
 
 
-def _maintenance(url: str):
-    import psycopg2
-
-    parts = urlsplit(url)
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=unquote(parts.username or "") or None,
-        password=unquote(parts.password or "") or None,
-        host=parts.hostname,
-        port=parts.port,
-    )
-    connection.autocommit = True
-    return connection
-
-
 def _name(url: str) -> str:
     return unquote(urlsplit(url).path.lstrip("/"))
 
@@ -184,7 +169,7 @@ def copy_database(url: str) -> str:
 
     parts = urlsplit(url)
     copy = f"{_name(url)}_load"
-    connection = _maintenance(url)
+    connection = maintenance_connection(url)
     try:
         with connection.cursor() as cursor:
             # a copy left by a run that was killed
@@ -206,7 +191,7 @@ def copy_database(url: str) -> str:
 def drop_database(url: str) -> None:
     from psycopg2 import sql
 
-    connection = _maintenance(url)
+    connection = maintenance_connection(url)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_name(url))))

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from chashan_safety.models import Role, User
+from chashan_safety.sms import can_text
+
+#: an office's landline: area code, then 7 or 8 digits, an extension allowed (0769-86641101, 0769-8664 1101-8)
+LANDLINE = re.compile(r"0[1-9][0-9]{1,2}[0-9]{7,8}([-#][0-9]{1,6})?")
 
 
 class UserForm(forms.ModelForm):
@@ -22,6 +28,24 @@ class UserForm(forms.ModelForm):
         model = User
         fields = ["username", "full_name", "role", "village", "unit", "zones", "title", "phone", "email", "is_active"]
         widgets = {"zones": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].help_text = _(
+            "A mobile number receives the daily SMS digest; an office landline is kept for calls only."
+        )
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data.get("phone", "").split())
+        if not phone or can_text(phone):
+            return phone
+        digits = re.sub(r"[\s()]", "", phone)
+        # the separator after the area code is optional; an extension keeps its own
+        if LANDLINE.fullmatch(re.sub(r"^(0[1-9][0-9]{1,2})-", r"\1", digits)):
+            return phone
+        raise forms.ValidationError(
+            _("Enter a mobile number (such as 138 0013 8000) or an office landline (such as 0769-86641101).")
+        )
 
     def clean(self):
         data = super().clean()

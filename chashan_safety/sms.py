@@ -8,12 +8,23 @@ A backend is a class with ``send_messages(messages: list[SmsMessage]) -> int``. 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 log = logging.getLogger("chashan_safety.sms")
+
+#: a mainland mobile number (11 digits from 13… to 19…, optionally +86 and spaces or hyphens): only these
+#: take an SMS; an office's landline (0769-8664 1101) is shown on its account but gets no digest by SMS
+MOBILE_NUMBER = re.compile(r"(\+?86)?1[3-9][0-9]{9}")
+_SEPARATORS = re.compile(r"[\s-]")
+
+
+def can_text(phone: str) -> bool:
+    """Whether an SMS can reach ``phone``."""
+    return bool(MOBILE_NUMBER.fullmatch(_SEPARATORS.sub("", phone or "")))
 
 
 @dataclass(frozen=True)

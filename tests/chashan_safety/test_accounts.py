@@ -75,6 +75,32 @@ def test_creating_a_unit_office_without_a_unit_is_refused_with_a_message(client_
     assert database_snapshot() == before
 
 
+@pytest.mark.parametrize("phone", ["12345", "call the office", "0769-8664", "2380013800"])
+def test_a_phone_that_is_neither_mobile_nor_landline_is_refused_in_chinese(client_for, town_admin, phone):
+    before = database_snapshot()
+    response = client_for(town_admin).post(reverse("accounts:user-create"), _account_post(phone=phone))
+    assert response.status_code == 200
+    assert shows(response, "请填写手机号")
+    assert database_snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("phone", "kept"),
+    [
+        ("13800138000", "13800138000"),
+        ("138 0013  8000", "138 0013 8000"),
+        ("+86 138-0013-8000", "+86 138-0013-8000"),
+        ("0769-86641101", "0769-86641101"),
+        ("0769-86641101-8", "0769-86641101-8"),
+        ("", ""),
+    ],
+)
+def test_mobile_numbers_and_office_landlines_are_accepted(client_for, town_admin, phone, kept):
+    response = client_for(town_admin).post(reverse("accounts:user-create"), _account_post(phone=phone))
+    assert response.status_code == 302
+    assert User.objects.get(username="newuser").phone == kept
+
+
 def test_a_new_account_without_a_password_is_refused(client_for, town_admin):
     before = database_snapshot()
     response = client_for(town_admin).post(reverse("accounts:user-create"), _account_post(password=""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from chashan_safety import digests
 from chashan_safety.digests import MAX_LISTED, recipients_without_contact, send_digests
@@ -209,3 +210,24 @@ def test_the_digest_task_is_retried_while_a_send_fails_and_sends_each_digest_onc
     assert [message.to for message in mailoutbox] == [["shangyuan@example.org"]]
     assert len(sms_outbox) == 1  # sent by the first try, not again by the retry
     assert deliveries() == {("village", "email", day(1), 1), ("village", "sms", day(1), 1)}
+
+
+def test_an_office_landline_gets_no_sms_and_is_listed_as_no_mobile(
+    town, mailoutbox, sms_outbox, client_for, town_admin
+):
+    town.office.email, town.office.phone = "shangyuan@example.org", "0769-86641101"
+    town.office.save()
+    town.officer.phone = "138 0000 0002"  # written with spaces: still a mobile number
+    town.officer.save()
+    record(town)
+    sweep(day(3))
+
+    result = send_digests(day(3))
+
+    assert [message.phone for message in sms_outbox] == ["138 0000 0002"]
+    assert result.sent["sms"] == 1
+    assert result.no_contact["sms"] == [town.office.pk]
+    assert recipients_without_contact()["sms"] == [town.office]
+    page = client_for(town_admin).get(reverse("reminders-no-contact"))
+    row = page.content.decode().split(f'data-user="{town.office.username}"')[1].split("</tr>")[0]
+    assert "0769-86641101" in row and "不是手机号，收不到短信" in row

@@ -59,7 +59,8 @@ def withdraw_stale(now: dt.datetime | None = None) -> int:
     A group item is withdrawn when none of the reminders it stands for applies any more.
     """
     now = now or timezone.now()
-    unsent = Notification.objects.filter(cancelled_at__isnull=True).filter(
+    # only what a digest may still send: older items stay in the inbox as they are
+    unsent = Notification.objects.filter(cancelled_at__isnull=True, created_at__gte=window_start(now)).filter(
         Q(emailed_at__isnull=True) | Q(texted_at__isnull=True)
     )
     reminder_ids = list(unsent.filter(reminder__isnull=False).values_list("reminder_id", flat=True).distinct())
@@ -107,9 +108,17 @@ def _groups_still_relevant(kind: str, level_key: str, batch, items: list[Notific
     return live
 
 
+def window_start(now: dt.datetime | None = None) -> dt.datetime:
+    """The oldest moment an item may have been created at and still go out in a digest."""
+    return (now or timezone.now()) - dt.timedelta(days=settings.DIGEST_WINDOW_DAYS)
+
+
 def pending_for(channel: str):
+    """Items not yet sent on ``channel`` and young enough to be (``DIGEST_WINDOW_DAYS``)."""
     sent_field, _contact = CHANNELS[channel]
-    return Notification.objects.filter(cancelled_at__isnull=True, **{f"{sent_field}__isnull": True})
+    return Notification.objects.filter(
+        cancelled_at__isnull=True, created_at__gte=window_start(), **{f"{sent_field}__isnull": True}
+    )
 
 
 def recipients_without_contact() -> dict[str, list[User]]:

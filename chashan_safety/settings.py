@@ -292,6 +292,10 @@ REMINDER_GROUP_OVER = 5
 # a second yellow card in a year turns into a red one
 REMINDER_RED_AFTER_YELLOWS = 2
 
+# The daily digests list items at most this many days old: what could not be sent in a week (no e-mail
+# address or mobile number on the account, a gateway down) stays in the inbox and is not sent afterwards.
+DIGEST_WINDOW_DAYS = env_int("DIGEST_WINDOW_DAYS", 7, minimum=1)
+
 # Links in e-mails and SMS point here.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from chashan_safety import digests
-from chashan_safety.digests import MAX_LISTED, recipients_without_contact, send_digests
+from chashan_safety.digests import MAX_LISTED, recipients_without_contact, send_digests, withdraw_stale
 from chashan_safety.models import DigestDelivery, Notification
 from chashan_safety.reminders import sweep
 from chashan_safety.sms import LocmemBackend
@@ -231,3 +231,43 @@ def test_an_office_landline_gets_no_sms_and_is_listed_as_no_mobile(
     page = client_for(town_admin).get(reverse("reminders-no-contact"))
     row = page.content.decode().split(f'data-user="{town.office.username}"')[1].split("</tr>")[0]
     assert "0769-86641101" in row and "不是手机号，收不到短信" in row
+
+
+def test_items_older_than_the_window_stay_in_the_inbox_and_are_not_sent_late(town, clock, mailoutbox, sms_outbox):
+    """An office without contact details for weeks: once they are filled in, its first digest is not a backlog."""
+    old_findings = record(town, count=2)
+    sweep(day(1))  # items for the village office, which has neither e-mail nor mobile number
+    assert send_digests(day(1)).no_contact["email"] == [town.office.pk]
+
+    clock.shift(dt.timedelta(days=8))  # past DIGEST_WINDOW_DAYS (7)
+    assert recipients_without_contact()["email"] == []  # nothing of theirs could still be sent
+    town.office.email = "shangyuan@example.org"
+    town.office.save()
+    closed(old_findings[0], town.office, town.officer)
+
+    assert send_digests(day(9)).sent["email"] == 0
+    assert mailoutbox == []
+    # too old to go out, so not checked again either: the inbox keeps both items as they were
+    assert withdraw_stale() == 0
+    assert Notification.objects.for_user(town.office).filter(cancelled_at__isnull=True).count() == 2
+
+    new_finding = record(town, deadline=day(8))[0]
+    sweep(day(9))  # the new finding's first rung, and the open old one's next rung: both new items
+    result = send_digests(day(10))
+
+    assert result.sent["email"] == 1
+    [message] = mailoutbox
+    assert new_finding.number in message.body and old_findings[1].number in message.body
+    assert old_findings[0].number not in message.body
+
+
+def test_the_window_is_a_setting(town, clock, settings, mailoutbox):
+    settings.DIGEST_WINDOW_DAYS = 30
+    record(town, count=1)
+    sweep(day(1))
+    clock.shift(dt.timedelta(days=8))
+    town.office.email = "shangyuan@example.org"
+    town.office.save()
+
+    assert send_digests(day(9)).sent["email"] == 1
+    assert len(mailoutbox) == 1

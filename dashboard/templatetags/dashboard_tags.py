@@ -16,18 +16,15 @@ def change_badge(value: float | None):
     """A change against the year before, as "▼ 25.0%" (fewer: good) or "▲ 10.0%" (more: bad); "—" without one."""
     if value is None:
         return format_html('<span class="text-body-secondary" title="{}">—</span>', _("No figure to compare with"))
-    percent = value * 100
+    # rounded before it is formatted: number_format cuts a float's decimals off (1/6 would read 16.6%)
+    percent = round(value * 100, 1)
     if percent < 0:
         return format_html(
-            '<span class="change change-down" data-change="{}">▼ {}%</span>',
-            round(percent, 1),
-            number_format(abs(percent), 1),
+            '<span class="change change-down" data-change="{}">▼ {}%</span>', percent, number_format(-percent, 1)
         )
     if percent > 0:
         return format_html(
-            '<span class="change change-up" data-change="{}">▲ {}%</span>',
-            round(percent, 1),
-            number_format(percent, 1),
+            '<span class="change change-up" data-change="{}">▲ {}%</span>', percent, number_format(percent, 1)
         )
     return mark_safe('<span class="change" data-change="0">0%</span>')  # a constant string  # nosec B308
 

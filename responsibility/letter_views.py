@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from chashan_safety.models import Reminder
 from chashan_safety.permissions import roles_required, town_admin_required
 from chashan_safety.views import client_ip
 from responsibility.exports import XLSX_CONTENT_TYPE, write_letter_ledger, write_scorecard
@@ -32,6 +33,7 @@ from responsibility.letters import PdfUnavailable
 from responsibility.models import LetterTemplate, ResponsibilityLetter, TargetItem
 from responsibility.pdf import responsibility_letter_filename, responsibility_letter_pdf
 from responsibility.progress import signing_progress
+from responsibility.reminders import UNSIGNED
 from responsibility.scorecard import Grade, party_score, party_scores, score_record, scorecard_year_default
 from responsibility.signing import (
     TOWN_PARTY,
@@ -237,10 +239,14 @@ def rletter_progress(request):
     today = timezone.localdate()
     base = letter_filter.qs_without_status if letter_filter.is_valid() else letter_filter.queryset.none()
     progress = signing_progress(year, today=today, letters=base)
+    # when the office was last told of its unsigned letter, counted from the letter's present deadline
+    last_reminded = Reminder.objects.filter(
+        kind=UNSIGNED, object_id=OuterRef("pk"), anchor=OuterRef("deadline"), notified_at__isnull=False
+    ).order_by("-notified_at")
     letters = (
-        letter_filter.qs.select_related("template", "village__zone_link__zone", "unit", "signed_by").order_by(
-            "template__party_kind", "party_name"
-        )
+        letter_filter.qs.select_related("template", "village__zone_link__zone", "unit", "signed_by")
+        .annotate(last_reminded_at=Subquery(last_reminded.values("notified_at")[:1]))
+        .order_by("template__party_kind", "party_name")
         if letter_filter.is_valid()
         else []
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from chashan_safety.reminders import sweep
 from responsibility.models import PartyKind, ResponsibilityLetter
 from responsibility.progress import SigningProgress, signing_progress
 from responsibility.signing import letters_issue
@@ -135,6 +137,25 @@ def test_the_board_lists_the_late_ones(client_for, letters, town_admin):
     response = board(client_for(town_admin), status="late")
     assert len(response.context["letters"]) == 4
     assert response.context["progress"].late == 4
+
+
+def test_the_board_says_when_each_unsigned_letter_was_last_reminded(
+    client_for, letters, letter_a, letter_b, village_office, town_admin, deadline
+):
+    sign_drawn(letter_b, _office(letter_b.village))
+    sweep(deadline + dt.timedelta(days=1))  # the day after the deadline: every unsigned letter's office is told
+    page = board(client_for(town_admin)).content.decode()
+
+    today = timezone.localdate().isoformat()
+    row_a = re.search(rf'<tr data-letter="{letter_a.pk}">.*?</tr>', page, re.S).group(0)
+    row_b = re.search(rf'<tr data-letter="{letter_b.pk}">.*?</tr>', page, re.S).group(0)
+    assert 'data-testid="reminded"' in row_a and today in row_a
+    assert 'data-testid="reminded"' not in row_b  # signed: nothing to remind of
+
+
+def test_a_letter_never_reminded_shows_no_reminder(client_for, letters, letter_a, town_admin):
+    page = board(client_for(town_admin)).content.decode()
+    assert 'data-testid="reminded"' not in page
 
 
 def test_an_officer_sees_the_villages_of_the_zone_and_the_units(

@@ -202,6 +202,8 @@ if PROTECTED_MEDIA_ACCEL_PREFIX and not (
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# a list filter left empty reads "All", not Django's "---------"
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 # E-mail: EMAIL_URL such as smtp://user:password@mail.example.org:25; the console by default.
 globals().update(parse_email_url(env_str("EMAIL_URL", "console://")))

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inspections.forms.findings import PhotosField
+from inspections.forms.findings import LONGEST_DEADLINE, PhotosField
 from inspections.models import PatrolTeam, Zone
 from responsibility.models import Village
 from supervision.models import Campaign, CampaignCategory, FollowUp, InspectionPlan, RectificationPlan
@@ -65,6 +65,8 @@ class FollowUpRecordForm(forms.Form):
                 self.add_error("deadline", _("Set a new rectification deadline."))
             elif deadline < timezone.localdate():
                 self.add_error("deadline", _("The new deadline cannot be in the past."))
+            elif deadline > timezone.localdate() + LONGEST_DEADLINE:
+                self.add_error("deadline", _("The new deadline cannot be more than a year from today."))
         return data
 
 

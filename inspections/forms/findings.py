@@ -6,6 +6,8 @@ move the finding and check the same rules again under a row lock.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,10 @@ from inspections.models import Finding
 from inspections.photos import MAX_PHOTOS_PER_UPLOAD
 from inspections.services import EDITABLE_FIELDS
 from responsibility.models import Unit, Village
+
+#: the furthest a rectification deadline may lie: a year, as for a listed major hazard with its extension;
+#: a later date is a mistyped year, and a finding given one would never be overdue nor reminded of
+LONGEST_DEADLINE = dt.timedelta(days=365)
 
 # iPhones turn HEIC into JPEG when the page names the types it takes
 PHOTO_TYPES = "image/jpeg,image/png,image/webp"
@@ -72,8 +78,11 @@ def _new_deadline(*, required: bool) -> forms.DateField:
 
 
 def _check_new_deadline(form: forms.Form, deadline) -> None:
-    if deadline is not None and deadline < timezone.localdate():
+    today = timezone.localdate()
+    if deadline is not None and deadline < today:
         form.add_error("deadline", _("The new deadline cannot be in the past."))
+    elif deadline is not None and deadline > today + LONGEST_DEADLINE:
+        form.add_error("deadline", _("The new deadline cannot be more than a year from today."))
 
 
 class SubmitFixForm(forms.Form):
@@ -175,6 +184,11 @@ class FindingEditForm(forms.ModelForm):
         deadline = cleaned.get("deadline")
         if deadline is not None and deadline < self.instance.found_on:
             self.add_error("deadline", _("The rectification deadline cannot be before the day the hazard was found."))
+        elif deadline is not None and deadline > self.instance.found_on + LONGEST_DEADLINE:
+            self.add_error(
+                "deadline",
+                _("The rectification deadline cannot be more than a year after the day the hazard was found."),
+            )
         if not cleaned.get("responsible_village") and not cleaned.get("responsible_unit"):
             self.add_error("responsible_village", _("Name the village or unit responsible for the fix."))
         return cleaned

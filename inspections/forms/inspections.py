@@ -18,6 +18,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from inspections.forms.findings import LONGEST_DEADLINE
 from inspections.models import Finding, Inspection, PatrolTeam, PatrolTeamMember, Site
 from inspections.photos import process_photos
 from inspections.services import FindingDraft
@@ -282,7 +283,7 @@ class BaseFindingFormSet(forms.BaseFormSet):
         return {**super().get_form_kwargs(index), "units": self._units}
 
     def check_deadlines(self, found_on: dt.date) -> bool:
-        """A deadline before the day the hazard was found is an error on that block."""
+        """A deadline before the day the hazard was found, or more than a year after it, is an error on that block."""
         ok = True
         for form in self.filled_forms():
             deadline = form.cleaned_data.get("deadline")
@@ -290,6 +291,13 @@ class BaseFindingFormSet(forms.BaseFormSet):
                 form.add_error(
                     "deadline",
                     _("The deadline cannot be before the day the hazard was found (%(date)s).")
+                    % {"date": found_on.isoformat()},
+                )
+                ok = False
+            elif deadline and deadline > found_on + LONGEST_DEADLINE:
+                form.add_error(
+                    "deadline",
+                    _("The deadline cannot be more than a year after the day the hazard was found (%(date)s).")
                     % {"date": found_on.isoformat()},
                 )
                 ok = False

@@ -156,9 +156,10 @@ def test_officer_sends_an_unfixed_finding_back_with_a_new_deadline(client_for, v
         ({"result": "fail", "note": "仍未整改"}, "deadline", "Set a new rectification deadline."),
         ({"result": "fail", "note": "仍未整改", "deadline": in_days(-1)}, "deadline", "cannot be in the past"),
         ({"result": "fail", "note": "仍未整改", "deadline": "明天"}, "deadline", ""),
+        ({"result": "fail", "note": "仍未整改", "deadline": in_days(366)}, "deadline", "more than a year"),
         ({"note": "x"}, "result", "Choose whether the fix passed."),
     ],
-    ids=["no reason", "no deadline", "deadline in the past", "deadline not a date", "no result"],
+    ids=["no reason", "no deadline", "deadline in the past", "deadline not a date", "mistyped year", "no result"],
 )
 def test_a_failed_verification_without_reason_or_future_deadline_is_refused_in_the_form(
     client_for, village_office, safety_officer, finding, data, field, message
@@ -214,6 +215,19 @@ def test_reopening_needs_a_reason_and_a_deadline(client_for, village_office, saf
 
     assert set(response.context["action_forms"]["reopen"].errors) == {"note", "deadline"}
     assert state(finding) == before
+
+
+def test_a_reopened_finding_may_be_given_a_year_but_not_more(client_for, village_office, safety_officer, finding):
+    closed(finding, village_office, safety_officer)
+    before = state(finding)
+
+    too_far = client_for(safety_officer).post(action_url(finding, "reopen"), {"note": "反弹", "deadline": in_days(366)})
+
+    assert "more than a year" in " ".join(too_far.context["action_forms"]["reopen"].errors["deadline"])
+    assert state(finding) == before
+    client_for(safety_officer).post(action_url(finding, "reopen"), {"note": "反弹", "deadline": in_days(365)})
+    finding.refresh_from_db()
+    assert finding.deadline.isoformat() == in_days(365)
 
 
 # --- illegal moves and outsiders ------------------------------------------------------------------

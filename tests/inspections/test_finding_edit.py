@@ -96,6 +96,19 @@ def test_a_deadline_before_the_day_it_was_found_is_refused_in_the_form(client_fo
     assert row(finding) == before
 
 
+def test_a_deadline_more_than_a_year_after_it_was_found_is_refused_in_the_form(client_for, safety_officer, finding):
+    before = row(finding)
+    mistyped = (finding.found_on + dt.timedelta(days=366)).isoformat()
+
+    response = client_for(safety_officer).post(edit_url(finding), edit_post(finding, deadline=mistyped))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["deadline"] == [
+        "The rectification deadline cannot be more than a year after the day the hazard was found."
+    ]
+    assert row(finding) == before
+
+
 def test_a_finding_with_no_responsible_party_is_refused_in_the_form(client_for, safety_officer, finding):
     before = row(finding)
     response = client_for(safety_officer).post(

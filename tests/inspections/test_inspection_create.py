@@ -402,6 +402,21 @@ def test_a_deadline_before_the_inspection_day_is_an_error_on_that_finding(
     assert files_under(media_root) == []
 
 
+def test_a_deadline_more_than_a_year_after_the_inspection_day_is_an_error_on_that_finding(
+    client_for, safety_officer, village_a, media_root
+):
+    site = make_site(village_a)
+    mistyped = (timezone.localdate() + dt.timedelta(days=366)).isoformat()  # 2062 for 2026, and the like
+    data = inspection_post(site, findings=[finding_fields(deadline=mistyped, photos=[image_upload()])])
+    response = client_for(safety_officer).post(CREATE_URL, data)
+    formset = response.context["formset"]
+    assert response.status_code == 200
+    assert "more than a year" in formset.forms[0].errors["deadline"][0]
+    assert shows(response, formset.forms[0].errors["deadline"][0])
+    assert row_counts()["inspections"] == 0
+    assert files_under(media_root) == []
+
+
 def test_an_officer_choosing_a_site_outside_his_zones_gets_site_not_found_and_nothing_is_saved(
     client_for, safety_officer, village_b, media_root
 ):

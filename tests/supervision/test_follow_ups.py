@@ -147,6 +147,19 @@ def test_a_relapse_without_a_new_deadline_or_a_note_is_refused_and_nothing_chang
     assert closed.status == S.CLOSED and follow_up.is_pending
 
 
+def test_a_relapse_given_a_mistyped_year_is_refused_and_nothing_changes(client_for, follow_up, closed, safety_officer):
+    mistyped = timezone.localdate() + dt.timedelta(days=366)
+    response = client_for(safety_officer).post(
+        detail(follow_up), {"result": "relapsed", "note": "又堵塞", "deadline": mistyped.isoformat()}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["deadline"] == ["The new deadline cannot be more than a year from today."]
+    closed.refresh_from_db()
+    follow_up.refresh_from_db()
+    assert closed.status == S.CLOSED and follow_up.is_pending
+
+
 def test_a_follow_up_of_a_finding_that_is_open_again_is_refused(follow_up, closed, safety_officer):
     # e.g. reopened by other means since the follow-up page was opened
     Finding.objects.filter(pk=closed.pk).update(status=S.OPEN, closed_at=None)

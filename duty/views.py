@@ -359,8 +359,12 @@ def _entry_for(user, pk: int) -> DutyLogEntry:
 
 @login_required
 def log_detail(request, pk: int):
+    return _log_page(request, _entry_for(request.user, pk))
+
+
+def _log_page(request, entry: DutyLogEntry, *, step_form: LogStepForm | None = None):
+    """The entry with its steps; ``step_form`` is a refused step, shown again with what was typed."""
     user = request.user
-    entry = _entry_for(user, pk)
     steps = list(DutyLogStep.objects.filter(entry=entry).select_related("by").order_by("at", "pk"))
     activation = ResponseActivation.objects.filter(incident_id=entry.incident_id).first() if entry.incident_id else None
     may_keep = services.may_keep_log(user, entry.shift)
@@ -372,7 +376,7 @@ def log_detail(request, pk: int):
             "steps": steps,
             "activation": activation,
             "may_keep_log": may_keep,
-            "step_form": LogStepForm() if may_keep else None,
+            "step_form": (step_form or LogStepForm()) if may_keep else None,
             "activate_form": ActivateForm(initial={"template": entry.event_type_id})
             if may_keep and not activation
             else None,
@@ -388,15 +392,15 @@ def log_step(request, pk: int):
     user = request.user
     entry = _entry_for(user, pk)
     form = LogStepForm(request.POST)
-    if form.is_valid():
-        try:
-            services.log_step(entry=entry, by=user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
-            messages.success(request, _("The step was recorded."))
+    if not form.is_valid():
+        # shown again with the errors beside their fields: what the duty officer typed is kept
+        return _log_page(request, entry, step_form=form)
+    try:
+        services.log_step(entry=entry, by=user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.success(request, _("The step was recorded."))
     return redirect(entry)
 
 

@@ -128,6 +128,22 @@ def test_a_report_without_its_kind_is_refused(client_for, entry, safety_officer)
     assert DutyLogStep.objects.count() == 0
 
 
+def test_a_refused_step_keeps_what_was_typed_and_says_which_field_is_missing(client_for, entry, safety_officer):
+    when = f"{timezone.localtime(at(-0.2)):%Y-%m-%dT%H:%M}"
+    content = "已向带班领导报告，领导指示立即通知燃气公司和消防到场处置"
+
+    response = client_for(safety_officer).post(
+        f"/duty/log/{entry.pk}/step/", {"step": "report", "report_kind": "initial", "at": when, "content": content}
+    )
+
+    assert response.status_code == 200
+    form = response.context["step_form"]
+    assert list(form.errors) == ["counterpart"]
+    assert shows(response, content)  # typed at two in the morning, not to be typed again
+    assert shows(response, "invalid-feedback")  # the error stands beside the field
+    assert DutyLogStep.objects.count() == 0
+
+
 def test_a_late_initial_report_is_flagged(client_for, entry, safety_officer, settings):
     settings.DUTY_INITIAL_REPORT_MINUTES = 10
     assert shows(client_for(safety_officer).get(f"/duty/log/{entry.pk}/"), 'data-testid="initial-late"')

@@ -141,6 +141,9 @@ class ActivityForm(forms.ModelForm):
         self.fields["audience_count"].widget.attrs["min"] = 0
         self.fields["audience_count"].error_messages["min_value"] = _("The audience cannot be fewer than zero people.")
         self.fields["feedback_score"].widget.attrs.update({"min": 1, "max": 5, "step": "0.1"})
+        # 999 breaks the column's digits before clean_feedback_score sees it: say the rule instead
+        self.fields["feedback_score"].error_messages["max_whole_digits"] = _("A feedback score lies between 1 and 5.")
+        self.fields["feedback_score"].error_messages["max_digits"] = _("A feedback score lies between 1 and 5.")
         if not self.instance.pk:
             villages = self.fields["village"].queryset
             if villages.count() == 1:

@@ -121,11 +121,12 @@ def test_an_officer_cannot_place_a_carrier_in_another_village(client_for, safety
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("score", ["0", "5.5", "-1"])
-def test_a_feedback_score_outside_one_to_five_is_refused(client_for, village_office, village_a, score):
+@pytest.mark.parametrize("score", ["0", "5.5", "-1", "999", "100"])
+def test_a_feedback_score_outside_one_to_five_is_refused_saying_so(client_for, village_office, village_a, score):
     before = snapshot()
     response = client_for(village_office).post(URL, activity_post(village_a, feedback_score=score))
-    assert response.context["form"].errors["feedback_score"]
+    # the rule the person broke, not the column's number of digits
+    assert response.context["form"].errors["feedback_score"] == [_("A feedback score lies between 1 and 5.")]
     assert snapshot() == before
 
 

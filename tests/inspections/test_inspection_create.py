@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from PIL import Image
 
 from inspections.forms.inspections import default_kind
@@ -411,7 +412,11 @@ def test_a_deadline_more_than_a_year_after_the_inspection_day_is_an_error_on_tha
     response = client_for(safety_officer).post(CREATE_URL, data)
     formset = response.context["formset"]
     assert response.status_code == 200
-    assert "more than a year" in formset.forms[0].errors["deadline"][0]
+    with translation.override("zh-hans"):
+        expected = gettext(
+            "The deadline cannot be more than a year after the day the hazard was found (%(date)s)."
+        ) % {"date": timezone.localdate().isoformat()}
+    assert formset.forms[0].errors["deadline"] == [expected]
     assert shows(response, formset.forms[0].errors["deadline"][0])
     assert row_counts()["inspections"] == 0
     assert files_under(media_root) == []

@@ -21,7 +21,7 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def client_for(client_for):
     """Clients that read English, so that messages are asserted in their source form before and after translation."""
-    return lambda user=None, **defaults: client_for(user, HTTP_ACCEPT_LANGUAGE="en", **defaults)
+    return lambda user=None, **defaults: client_for(user, **{"HTTP_ACCEPT_LANGUAGE": "en", **defaults})
 
 
 @pytest.fixture
@@ -176,6 +176,14 @@ def test_timeline_says_who_did_what_and_when(client_for, village_office, safety_
     assert shows(response, "已清理安全出口")
     after = Photo.objects.get(finding=finding, kind=Photo.Kind.AFTER)
     assert after.thumbnail_url in text
+
+
+def test_labels_end_in_a_full_width_colon_in_chinese(client_for, safety_officer, finding):
+    response = client_for(safety_officer, HTTP_ACCEPT_LANGUAGE="zh-hans").get(finding.get_absolute_url())
+
+    deadline = finding.deadline.isoformat()
+    assert f'设定期限：<time datetime="{deadline}">{deadline}</time>' in page_text(response)
+    assert "设定期限: " not in page_text(response)
 
 
 def test_town_admin_sees_the_change_history_and_others_do_not(client_for, town_admin, safety_officer, finding):

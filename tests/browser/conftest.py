@@ -90,11 +90,18 @@ def open_context(browser):
     assert offsite == [], f"requests left 127.0.0.1: {offsite}"
 
 
-@pytest.fixture
-def demo_data(transactional_db):
-    from django.core.management import call_command
+@pytest.fixture(scope="session")
+def demo_snapshot(tmp_path_factory):
+    """The demo as the first test of the session loaded it (tests/demo_snapshot.py)."""
+    from tests.demo_snapshot import DemoSnapshot
 
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return DemoSnapshot(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def demo_data(transactional_db, demo_snapshot):
+    """The demo town, as ``manage.py load_demo`` leaves it: loaded once a session, put back for each test."""
+    demo_snapshot.apply()
 
 
 def screenshot(page, name: str) -> Path:

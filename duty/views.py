@@ -376,7 +376,7 @@ def _log_page(request, entry: DutyLogEntry, *, step_form: LogStepForm | None = N
             "steps": steps,
             "activation": activation,
             "may_keep_log": may_keep,
-            "step_form": (step_form or LogStepForm()) if may_keep else None,
+            "step_form": (step_form or LogStepForm(initial=_next_step(entry, steps))) if may_keep else None,
             "activate_form": ActivateForm(initial={"template": entry.event_type_id})
             if may_keep and not activation
             else None,
@@ -384,6 +384,29 @@ def _log_page(request, entry: DutyLogEntry, *, step_form: LogStepForm | None = N
             "report_minutes": services.initial_report_minutes(),
         },
     )
+
+
+def _next_step(entry: DutyLogEntry, steps: list[DutyLogStep]) -> dict:
+    """What the duty officer most likely records next: the initial report to the leader on duty, a continued
+    report once orders were passed on, or nothing guessed."""
+    reports = [step for step in steps if step.step == DutyLogStep.Step.REPORT]
+    if reports and steps[-1].step == DutyLogStep.Step.REPORT:
+        return {"step": DutyLogStep.Step.PASS_ON}  # reported: the leader's orders go on to whom they concern
+    leader = (
+        DutyAssignment.objects.filter(shift_id=entry.shift_id, position=DutyAssignment.Position.LEADER)
+        .select_related("person")
+        .first()
+        if entry.shift_id
+        else None
+    )
+    initial = {
+        "step": DutyLogStep.Step.REPORT,
+        "report_kind": DutyLogStep.ReportKind.CONTINUED if reports else DutyLogStep.ReportKind.INITIAL,
+    }
+    if leader:
+        person = leader.person
+        initial["counterpart"] = f"{person.display_name}（{person.title}）" if person.title else person.display_name
+    return initial
 
 
 @require_POST

@@ -111,6 +111,32 @@ def test_pass_on_and_follow_up_are_recorded_on_the_page(client_for, entry, safet
     assert shows(response, "传达指示：立即出警") and shows(response, "现场已关阀")
 
 
+def test_the_step_form_offers_the_likely_next_step_and_names_the_leader_on_duty(
+    client_for, entry, safety_officer, leadership
+):
+    client = client_for(safety_officer)
+    leader = f"{leadership.display_name}（{leadership.title}）" if leadership.title else leadership.display_name
+    when = f"{timezone.localtime(at(-0.3)):%Y-%m-%dT%H:%M}"
+
+    first = client.get(entry.get_absolute_url()).context["step_form"]
+    assert (first["step"].value(), first["report_kind"].value()) == ("report", "initial")
+    assert first["counterpart"].value() == leader
+
+    client.post(
+        f"/duty/log/{entry.pk}/step/",
+        {"step": "report", "report_kind": "initial", "at": when, "counterpart": leader, "content": "电话报告"},
+    )
+    after_report = client.get(entry.get_absolute_url()).context["step_form"]
+    assert after_report["step"].value() == "pass_on" and not after_report["counterpart"].value()
+
+    client.post(
+        f"/duty/log/{entry.pk}/step/", {"step": "pass_on", "at": when, "counterpart": "消防", "content": "出警"}
+    )
+    after_orders = client.get(entry.get_absolute_url()).context["step_form"]
+    assert (after_orders["step"].value(), after_orders["report_kind"].value()) == ("report", "continued")
+    assert after_orders["counterpart"].value() == leader
+
+
 def test_a_step_before_the_call_is_refused(client_for, entry, safety_officer):
     when = f"{timezone.localtime(at(-5)):%Y-%m-%dT%H:%M}"
     response = client_for(safety_officer).post(

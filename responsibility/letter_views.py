@@ -428,7 +428,12 @@ def scorecard_export(request):
 
 @login_required
 def scorecard_party(request, pk: int):
-    letter = _letter(request, pk)
+    return _scorecard_page(request, _letter(request, pk))
+
+
+def _scorecard_page(request, letter, *, refused: ScoreForm | None = None, refused_item: int | None = None):
+    """The party's scorecard; ``refused`` is a score form refused for item ``refused_item``, shown again open
+    with its errors beside the fields and what was typed."""
     score = party_score(letter)
     forms = {}
     if request.user.is_town_admin:
@@ -436,11 +441,19 @@ def scorecard_party(request, pk: int):
             entry = item_score.entry
             initial = {"points": entry.points, "vetoed": entry.vetoed, "note": entry.note} if entry else {}
             forms[item_score.item.pk] = ScoreForm(initial=initial, prefix=f"item{item_score.item.pk}")
+        if refused is not None:
+            forms[refused_item] = refused
     rows = [(item_score, forms.get(item_score.item.pk)) for item_score in score.items]
     return render(
         request,
         "responsibility/scorecard_party.html",
-        {"letter": letter, "score": score, "rows": rows, "sections": dict(TargetItem.Section.choices)},
+        {
+            "letter": letter,
+            "score": score,
+            "rows": rows,
+            "sections": dict(TargetItem.Section.choices),
+            "refused_item": refused_item,
+        },
     )
 
 
@@ -450,21 +463,22 @@ def scorecard_score(request, pk: int, item_pk: int):
     letter = _letter(request, pk)
     item = get_object_or_404(TargetItem.objects.filter(template_id=letter.template_id), pk=item_pk)
     form = ScoreForm(request.POST, prefix=f"item{item.pk}")
-    url = reverse("responsibility:scorecard-party", args=[letter.pk]) + f"#item-{item.pk}"
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect(url)
-    try:
-        score_record(
-            letter=letter,
-            item=item,
-            by=request.user,
-            points=form.cleaned_data["points"],
-            vetoed=form.cleaned_data["vetoed"],
-            note=form.cleaned_data["note"],
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The score of “%(item)s” was saved.") % {"item": item.text})
-    return redirect(url)
+    if form.is_valid():
+        try:
+            score_record(
+                letter=letter,
+                item=item,
+                by=request.user,
+                points=form.cleaned_data["points"],
+                vetoed=form.cleaned_data["vetoed"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            # the service's rules: a note for every score by hand, and no more points than the item has
+            beside = "note" if not form.cleaned_data["note"] else ("vetoed" if item.is_veto else "points")
+            form.add_error(beside, error)
+        else:
+            messages.success(request, _("The score of “%(item)s” was saved.") % {"item": item.text})
+            return redirect(reverse("responsibility:scorecard-party", args=[letter.pk]) + f"#item-{item.pk}")
+    # shown again with the errors beside their fields: the note the administrator wrote is kept
+    return _scorecard_page(request, letter, refused=form, refused_item=item.pk)

@@ -19,7 +19,7 @@ from responsibility.models import Card, PartyKind, ResponsibilityLetter, ScoreEn
 from responsibility.scorecard import Grade, grade_for, party_score, party_scores, score_record
 from responsibility.signing import letters_issue
 from tests.factories import FindingFactory, InspectionFactory, SiteFactory, UnitFactory, VillageFactory
-from tests.helpers import count_queries, messages_of
+from tests.helpers import count_queries, shows
 from tests.responsibility.conftest import ITEMS, make_template, sign_drawn, this_year
 
 LAST_YEAR = timezone.localdate().year - 1
@@ -170,8 +170,10 @@ def test_a_veto_found_by_hand_needs_a_note_and_fails_the_party(client_for, last_
     url = reverse("responsibility:scorecard-score", args=[letter.pk, veto.pk])
     client = client_for(town_admin)
 
-    response = client.post(url, {f"item{veto.pk}-vetoed": "on", f"item{veto.pk}-note": ""}, follow=True)
-    assert len(messages_of(response)) == 1
+    response = client.post(url, {f"item{veto.pk}-vetoed": "on", f"item{veto.pk}-note": ""})
+    form = {row[0].item.pk: row[1] for row in response.context["rows"]}[veto.pk]
+    assert list(form.errors) == ["note"]
+    assert shows(response, form.errors["note"][0])
     assert not ScoreEntry.objects.exists()
 
     client.post(url, {f"item{veto.pk}-vetoed": "on", f"item{veto.pk}-note": "6月发生一次死亡3人事故"})
@@ -203,10 +205,15 @@ def test_a_bad_manual_score_is_refused_and_nothing_is_saved(client_for, last_yea
     letter = last_year[f"village:{village_a.pk}"]
     item = letter.template.items.get(text=ITEMS[0][1])
     url = reverse("responsibility:scorecard-score", args=[letter.pk, item.pk])
-    response = client_for(town_admin).post(
-        url, {f"item{item.pk}-points": points, f"item{item.pk}-note": note}, follow=True
-    )
-    assert len(messages_of(response)) == 1
+    response = client_for(town_admin).post(url, {f"item{item.pk}-points": points, f"item{item.pk}-note": note})
+    assert response.status_code == 200
+    form = {row[0].item.pk: row[1] for row in response.context["rows"]}[item.pk]
+    [(field, [error])] = form.errors.items()
+    assert field == ("note" if not note else "points")
+    assert shows(response, error)  # beside its field, in the item's form shown open
+    assert f'id="id_item{item.pk}-note"' in response.content.decode()
+    if note:
+        assert shows(response, note)  # what the administrator wrote is kept
     assert not ScoreEntry.objects.exists()
 
 

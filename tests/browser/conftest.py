@@ -120,8 +120,9 @@ def _two_factor_required(_fast_and_plain, settings):
 def current_code(username: str) -> str:
     """A code the portal accepts now for ``username``'s authenticator, as the phone app would show it.
 
-    The portal takes the codes of the step before, the current one and the one after, each once: a second
-    sign-in within the same 30 seconds takes the next step's code, and when none is left this waits.
+    The portal takes the codes of the step before, the current one and the one after, each once: this gives
+    the current step's code, a second sign-in within the same 30 seconds the next step's, and when none is
+    left it waits.
     """
     import time
 
@@ -132,7 +133,9 @@ def current_code(username: str) -> str:
     while True:
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
         now = totp.t()
-        usable = [t for t in range(now - device.tolerance, now + device.tolerance + 1) if t > device.last_t]
+        # the current step or the next: the step before would stop being taken when the clock turns the
+        # half-minute between typing it and the portal checking it
+        usable = [t for t in range(now, now + device.tolerance + 1) if t > device.last_t]
         if usable:
             totp.drift += usable[0] - now
             return str(totp.token()).zfill(device.digits)

@@ -1,6 +1,7 @@
 """Recording activities from a phone, with photos; the bad inputs leave nothing behind."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -53,7 +54,8 @@ def test_a_village_office_records_a_drill_with_photos(client_for, village_office
     photos = list(activity.photos.all())
     assert len(photos) == 2
     assert all(photo.uploaded_by == village_office and photo.image.name.endswith(".jpg") for photo in photos)
-    assert "1.jpg" not in photos[0].image.name  # the server names the file
+    # the server names the files, not the phone
+    assert {Path(photo.image.name).name for photo in photos}.isdisjoint({"1.jpg", "2.jpg"})
     page = client_for(village_office).get(activity.get_absolute_url())
     assert page.content.decode().count("data-photo-gallery") == 1
     assert page.content.decode().count(reverse("outreach:photo", args=[photos[0].pk, "thumb"])) == 1

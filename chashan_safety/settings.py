@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own form widget templates, for the renderer below
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -99,6 +101,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render through the project's templates, so that templates/django/forms/ may override one: an
+# empty choice reads "— 请选择 —" instead of Django's "---------"
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: SQLite under var/ unless DATABASE_URL names another.
 DATABASES = {

@@ -87,3 +87,21 @@ def test_the_dashboard_fits_a_phone_in_dark_mode(demo_data, live_server, open_co
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert page.get_by_test_id("streak").is_visible()
     screenshot(page, "dashboard-4-phone-dark")
+
+
+def test_on_a_projector_the_dashboard_uses_the_width_and_other_pages_keep_theirs(demo_data, live_server, open_context):
+    projector = {"width": 1920, "height": 1080}
+    page = open_context(viewport=projector).new_page()
+    sign_in(page, live_server.url, "leader", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_function("document.getElementById('chart-years').chart !== undefined")
+
+    main = page.evaluate("document.getElementById('content').getBoundingClientRect().width")
+    chart = page.evaluate("document.getElementById('chart-years').getBoundingClientRect().width")
+    assert main >= 1750  # 1,800 px less the page's margins, not Bootstrap's 1,320
+    assert chart >= 1600
+    assert page.evaluate("document.documentElement.scrollWidth") <= projector["width"]
+    screenshot(page, "dashboard-5-projector")
+
+    page.goto(f"{live_server.url}/findings/")
+    assert page.evaluate("document.getElementById('content').getBoundingClientRect().width") <= 1320

@@ -104,6 +104,7 @@ def test_a_town_administrator_corrects_an_incident(village_a, town_admin, client
         ({"minor_injuries": "-3"}, "minor_injuries"),
         ({"direct_loss": "-0.01"}, "direct_loss"),
         ({"occurred_at": "2099-01-01T10:00"}, "occurred_at"),
+        ({"occurred_at": "1999-12-31T23:59"}, "occurred_at"),
         ({"summary": ""}, "summary"),
         ({"village": "999999"}, "village"),
     ],

@@ -82,6 +82,7 @@ def test_a_date_before_the_register_starts_is_reported_not_imported(village_a, t
     report = response.context["report"]
     assert (report.created, report.rejected) == (0, 2)
     assert all("2000" in " ".join(r.reasons) for r in report.rejected_rows)
+    assert [r.name for r in report.rejected_rows] == ["1900-01-01 10:00 上元村", "1919-05-04 10:00 上元村"]
     assert not Incident.objects.exists()
 
 

@@ -116,6 +116,15 @@ def test_bad_input_is_refused_and_nothing_is_saved(changes, field, village_a, to
     assert not Incident.objects.exists()
 
 
+@pytest.mark.parametrize("loss", ["1000000000000000", "1234567890123.5"])
+def test_an_absurd_loss_is_refused_in_words_about_the_amount(loss, village_a, town_admin, client_for):
+    response = client_for(town_admin).post("/incidents/new/", post_data(village_a, direct_loss=loss))
+
+    assert response.status_code == 422
+    [error] = response.context["form"].errors["direct_loss"]
+    assert "999,999,999,999.99" in error and "个数字" not in error
+
+
 def test_a_site_of_another_village_is_refused(village_a, village_b, town_admin, client_for):
     site = SiteFactory(village=village_b)
     response = client_for(town_admin).post("/incidents/new/", post_data(village_a, site=site.pk))

@@ -16,6 +16,7 @@ from responsibility.models import Village
 
 ALL = _("All")
 YES = "yes"
+DEATHS = "deaths"
 
 
 class IncidentFilterForm(forms.Form):
@@ -45,7 +46,7 @@ class IncidentFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label=_("type"), choices=Incident.Category.choices, empty_label=ALL)
     casualties = django_filters.ChoiceFilter(
         label=_("Casualties"),
-        choices=[(YES, _("With deaths or injuries"))],
+        choices=[(YES, _("With deaths or injuries")), (DEATHS, _("With deaths"))],
         method="filter_casualties",
         empty_label=ALL,
     )
@@ -87,4 +88,4 @@ class IncidentFilter(django_filters.FilterSet):
         return queryset.filter(village_id__in=ZoneVillage.objects.filter(zone_id=value).values("village_id"))
 
     def filter_casualties(self, queryset, name, value):
-        return queryset.with_casualties()
+        return queryset.filter(deaths__gt=0) if value == DEATHS else queryset.with_casualties()

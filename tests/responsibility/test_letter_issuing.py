@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from responsibility.models import LetterTemplate, PartyKind, ResponsibilityLetter, TargetItem
 from responsibility.signing import TOWN_PARTY, letters_issue
@@ -161,6 +162,20 @@ def test_a_template_whose_items_do_not_add_up_to_100_is_refused(client_for, town
     assert response.status_code == 200
     assert response.context["formset"].non_form_errors()
     assert not LetterTemplate.objects.exists()
+
+
+def test_a_second_template_for_the_same_year_and_parties_is_refused_in_plain_words(client_for, town_admin):
+    client = client_for(town_admin)
+    client.post(reverse("responsibility:template-create"), _template_post(2031, ITEMS))
+
+    response = client.post(reverse("responsibility:template-create"), _template_post(2031, ITEMS))
+
+    assert response.status_code == 200
+    with translation.override("zh-hans"):
+        expected = gettext("There is already a %(year)d template for these parties.") % {"year": 2031}
+    assert response.context["form"].errors["year"] == [expected]
+    assert not response.context["form"].non_field_errors()
+    assert LetterTemplate.objects.filter(year=2031).count() == 1
 
 
 def test_a_veto_item_with_points_is_refused(client_for, town_admin):

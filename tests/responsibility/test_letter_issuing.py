@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -109,6 +110,17 @@ def test_the_issue_page_shows_the_reason_when_nothing_can_be_issued(client_for, 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert not ResponsibilityLetter.objects.exists()
+
+
+def test_a_kind_without_a_template_is_refused_with_a_way_to_the_templates(client_for, town_admin, village_a, unit_a):
+    make_template(this_year(), PartyKind.VILLAGE)
+    url = reverse("responsibility:rletter-issue")
+
+    response = client_for(town_admin).post(url, {"year": this_year(), "deadline": timezone.localdate().isoformat()})
+
+    alert = re.search(r'data-testid="issue-error">(.*?)</div>', response.content.decode(), re.S).group(1)
+    assert str(PartyKind.ENTERPRISE.label) in alert
+    assert f'href="{reverse("responsibility:template-list")}"' in alert
 
 
 @pytest.mark.parametrize("persona", ["safety_officer", "village_office", "unit_office", "leadership"], indirect=True)

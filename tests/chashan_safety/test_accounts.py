@@ -128,6 +128,14 @@ def test_a_too_short_password_is_refused_in_chinese(client_for, town_admin, vill
         assert not shows(response, "too short")
 
 
+def test_the_active_box_says_what_deactivating_does(client_for, town_admin, village_office):
+    response = client_for(town_admin).get(reverse("accounts:user-edit", args=[village_office.pk]))
+
+    help_text = str(response.context["form"].fields["is_active"].help_text)
+    assert "sign in" in help_text or "登录" in help_text
+    assert not shows(response, "以反选代替删除帐号")
+
+
 def test_a_village_office_keeps_only_its_village_and_no_zones(client_for, town_admin, village_a, zone_a, unit_a):
     client_for(town_admin).post(
         reverse("accounts:user-create"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 from django.db.models.expressions import RawSQL
+from django.utils.translation import ngettext
 
 from chashan_safety.models import Notification, User
 from chashan_safety.twofactor import DEVICE_ATTRIBUTE, device_id_sql
@@ -40,3 +42,18 @@ class PortalBackend(ModelBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with the message worded as Django's Chinese catalogue has it.
+
+    Django 5.2 reworded the message (``%d`` for ``%(min_length)d``) and its zh_Hans catalogue still holds the
+    old wording only, so a short password was refused in English.
+    """
+
+    def get_error_message(self):
+        return ngettext(
+            "This password is too short. It must contain at least %(min_length)d character.",
+            "This password is too short. It must contain at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}

@@ -34,6 +34,10 @@ class UserForm(forms.ModelForm):
         self.fields["phone"].help_text = _(
             "A mobile number receives the daily SMS digest; an office landline is kept for calls only."
         )
+        # Django's own reads 指明用户是否被认为是活跃的。以反选代替删除帐号。
+        self.fields["is_active"].help_text = _(
+            "Untick to deactivate: the account can no longer sign in, and its records stay."
+        )
 
     def clean_phone(self):
         phone = " ".join(self.cleaned_data.get("phone", "").split())

@@ -7,7 +7,9 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-EARLIEST = 2000
+from incidents.models import EARLIEST_YEAR
+
+EARLIEST = EARLIEST_YEAR
 #: the longest range the dashboard shows at once
 MAX_YEARS = 30
 

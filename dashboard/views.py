@@ -112,6 +112,7 @@ def build(
     for row in rows:
         row.url = _incidents_url(year=row.year)
         row.casualties_url = _incidents_url(year=row.year, casualties="yes")
+        row.deaths_url = _incidents_url(year=row.year, casualties="deaths")
 
     period = figures.same_period(incidents, today=today)
     for month in period.months:

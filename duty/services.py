@@ -47,6 +47,9 @@ ELIGIBLE = {
     Position.OFFICER: frozenset({Role.TOWN_ADMIN, Role.SAFETY_OFFICER}),
 }
 MAX_OFFICERS = 2
+#: a week's duty at a stretch; a mistyped year (2099 for 2026) would otherwise keep three people on one shift
+#: for decades, on duty now on every home page and refused every other shift in between
+LONGEST_SHIFT = dt.timedelta(days=7)
 DEFAULT_INITIAL_REPORT_MINUTES = 30
 
 #: reports go 初报 → 续报 (one or more) → 终报: the report kinds allowed after the last one
@@ -155,6 +158,8 @@ def shift_save(
         raise PermissionDenied
     if ends_at <= starts_at:
         raise ValidationError(_("A shift must end after it starts."))
+    if ends_at - starts_at > LONGEST_SHIFT:
+        raise ValidationError(_("A shift lasts at most 7 days: check the dates of its start and end."))
     if leaders:
         raise ValidationError(_("A shift has exactly one leader on duty."))
     officers = list(officers)

@@ -9,13 +9,14 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Incident, day_start
+from incidents.models import EARLIEST_YEAR, Incident, day_start
 from inspections.filters.findings import DateInput
 from inspections.models import Zone, ZoneVillage
 from responsibility.models import Village
 
 ALL = _("All")
 YES = "yes"
+DEATHS = "deaths"
 
 
 class IncidentFilterForm(forms.Form):
@@ -37,7 +38,7 @@ class IncidentFilter(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"placeholder": _("Summary, cause, place or site"), "type": "search"}),
     )
-    year = django_filters.NumberFilter(label=_("Year"), method="filter_year", min_value=2000, max_value=2100)
+    year = django_filters.NumberFilter(label=_("Year"), method="filter_year", min_value=EARLIEST_YEAR, max_value=2100)
     occurred_from = django_filters.DateFilter(label=_("From"), method="filter_from", widget=DateInput())
     occurred_to = django_filters.DateFilter(label=_("Until"), method="filter_to", widget=DateInput())
     village = django_filters.ChoiceFilter(label=_("village"), method="filter_village", empty_label=ALL)
@@ -45,7 +46,7 @@ class IncidentFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label=_("type"), choices=Incident.Category.choices, empty_label=ALL)
     casualties = django_filters.ChoiceFilter(
         label=_("Casualties"),
-        choices=[(YES, _("With deaths or injuries"))],
+        choices=[(YES, _("With deaths or injuries")), (DEATHS, _("With deaths"))],
         method="filter_casualties",
         empty_label=ALL,
     )
@@ -87,4 +88,4 @@ class IncidentFilter(django_filters.FilterSet):
         return queryset.filter(village_id__in=ZoneVillage.objects.filter(zone_id=value).values("village_id"))
 
     def filter_casualties(self, queryset, name, value):
-        return queryset.with_casualties()
+        return queryset.filter(deaths__gt=0) if value == DEATHS else queryset.with_casualties()

@@ -35,6 +35,9 @@ class SiteChoiceField(forms.ModelChoiceField):
         return f"{obj.village} · {obj.name}"
 
 
+LOSS_TOO_LARGE = _("A loss that large cannot be right: enter it in yuan, at most 999,999,999,999.99.")
+
+
 class IncidentForm(forms.ModelForm):
     """An incident as the statistics report it; the model refuses a future time and a site of another village."""
 
@@ -56,6 +59,8 @@ class IncidentForm(forms.ModelForm):
             "summary",
         ]
         field_classes = {"site": SiteChoiceField}
+        # Django's own counts digits (确认总共不超过 14 个数字); a clerk thinks of the amount
+        error_messages = {"direct_loss": {"max_digits": LOSS_TOO_LARGE, "max_whole_digits": LOSS_TOO_LARGE}}
         widgets = {
             "occurred_at": DateTimeInput(),
             "cause": forms.Textarea(attrs={"rows": 3}),

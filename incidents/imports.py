@@ -247,8 +247,10 @@ def _form_data(values: dict[str, str], town: _Town) -> tuple[dict, dict[str, str
 
 
 def _import_row(number: int, values: dict[str, str], *, town: _Town, by: User) -> RowResult:
-    name = " ".join(" ".join(filter(None, [values.get("occurred_at", ""), values.get("village", "")])).split())
     data, early = _form_data(values, town)
+    # a date cell reads as 2024-03-03T08:00:00; the row is named by the time as the register writes it
+    when = data["occurred_at"] or values.get("occurred_at", "")
+    name = " ".join(" ".join(filter(None, [when, values.get("village", "")])).split())
     form = IncidentForm(data)
     form.fields["site"].queryset = Site.objects.filter(pk=data["site"] or None)
     valid = form.is_valid()

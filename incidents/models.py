@@ -16,6 +16,9 @@ from simple_history.models import HistoricalRecords
 
 from chashan_safety.scoping import ScopedQuerySet
 
+#: the first year the register holds: the dashboard's years and the list's year filter begin there too
+EARLIEST_YEAR = 2000
+
 
 class IncidentQuerySet(ScopedQuerySet):
     scope_village = "village"
@@ -136,6 +139,11 @@ class Incident(models.Model):
         super().clean()
         if self.occurred_at and self.occurred_at > timezone.now():
             raise ValidationError({"occurred_at": _("An incident cannot lie in the future.")})
+        # a date cell holding 0 reads as 1899-12-30 in Excel's calendar; such a row would sit where no year
+        # filter or dashboard finds it, yet count in every total
+        if self.occurred_at and self.occurred_at < year_start(EARLIEST_YEAR):
+            message = _("The register starts in %(year)s: an incident cannot lie before that year.")
+            raise ValidationError({"occurred_at": message % {"year": EARLIEST_YEAR}})
         if self.site_id and self.village_id and self.site.village_id != self.village_id:
             message = _("%(site)s lies in %(village)s, not in the village chosen.")
             raise ValidationError({"site": message % {"site": self.site, "village": self.site.village}})

@@ -14,6 +14,9 @@ from inspections.forms.inspections import PhotosField
 from outreach.models import Activity, Carrier, CarrierType
 from outreach.services import check_activity_carrier, recordable_villages
 
+#: the first year of the coverage matrix, the calendar and the ledger
+FIRST_YEAR = 2000
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -176,6 +179,10 @@ class ActivityForm(forms.ModelForm):
             self.add_error("audience_count", _("Give the audience of an activity that has taken place."))
         if held_on and held_on > timezone.localdate() + dt.timedelta(days=366):
             self.add_error("held_on", _("An activity can be planned at most a year ahead."))
+        if held_on and held_on.year < FIRST_YEAR:
+            # no year of the coverage, the calendar or the ledger would ever show it
+            message = _("The outreach records start in %(year)s: an activity cannot lie before that year.")
+            self.add_error("held_on", message % {"year": FIRST_YEAR})
         village, carrier = cleaned.get("village"), cleaned.get("carrier")
         if village and carrier:
             previous = self.instance.carrier_id if self.instance.pk else None

@@ -27,13 +27,12 @@ from outreach import services
 from outreach.coverage import coverage_for
 from outreach.exports import XLSX_CONTENT_TYPE, write_outreach_ledger
 from outreach.filters import ActivityFilter, CarrierFilter
-from outreach.forms import ActivityForm, CarrierForm, CarrierTypeForm, VisitorCountForm
+from outreach.forms import FIRST_YEAR, ActivityForm, CarrierForm, CarrierTypeForm, VisitorCountForm
 from outreach.models import Activity, Carrier, CarrierType, Photo, VisitorCount
 
 PAGE_SIZE = 25
 RECENT = 20
 VISITOR_MONTHS = 24
-FIRST_YEAR = 2000
 _SPOOL_BYTES = 8 * 1024 * 1024
 
 

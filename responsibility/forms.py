@@ -35,6 +35,15 @@ class LetterTemplateForm(forms.ModelForm):
             raise forms.ValidationError(_("Give a year between 2000 and 2100."))
         return year
 
+    def clean(self):
+        data = super().clean()
+        year, kind = data.get("year"), data.get("party_kind")
+        # said here, as the copy button says it, instead of Django's 包含 年度 和 适用对象 的 责任书模板 已经存在
+        taken = LetterTemplate.objects.filter(year=year, party_kind=kind).exclude(pk=self.instance.pk)
+        if year and kind and taken.exists():
+            self.add_error("year", _("There is already a %(year)d template for these parties.") % {"year": year})
+        return data
+
 
 class TargetItemForm(forms.ModelForm):
     measure = forms.ChoiceField(label=_("Computed from"), required=False)

@@ -15,6 +15,9 @@ from responsibility.models import Village
 from supervision.models import Campaign, CampaignCategory, FollowUp, InspectionPlan, RectificationPlan
 from supervision.services import MAX_PLAN_SIZE
 
+#: three years and a leap day, as long as the three-year action (专项整治三年行动, 2020–2022)
+LONGEST_CAMPAIGN_DAYS = 3 * 365 + 1
+
 DATE = {"type": "date"}
 
 
@@ -137,6 +140,13 @@ class CampaignForm(forms.ModelForm):
         start, end = data.get("starts_on"), data.get("ends_on")
         if start and end and end < start:
             self.add_error("ends_on", _("A campaign cannot end before it starts."))
+        # a mistyped year (2062 for 2026, 9999) would keep a campaign running, and offered on every inspection,
+        # for ever: the longest is the three-year action
+        elif start and end and (end - start).days > LONGEST_CAMPAIGN_DAYS:
+            self.add_error("ends_on", _("A campaign lasts at most three years: check the year of its end."))
+        if start and start > timezone.localdate() + dt.timedelta(days=366):
+            message = _("A campaign can be planned at most a year ahead: check the year of its start.")
+            self.add_error("starts_on", message)
         return data
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chashan_safety.models import Role, User
@@ -77,11 +78,28 @@ class PatrolTeamForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = User.objects.officers()
+        leader = self.instance.leader if self.instance.leader_id else None
+        if leader is not None and not leader.is_active:
+            # the select cannot show a deactivated leader, so it would come up empty without a word why
+            self.fields["leader"].help_text = _("%(name)s's account was deactivated: choose a new leader.") % {
+                "name": leader.display_name
+            }
+
+
+class BasePatrolTeamMemberFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # a deactivated account is offered no more; a member already linked to one keeps it
+        linked = form.instance.user_id if form.instance.pk else None
+        form.fields["user"].queryset = User.objects.filter(Q(is_active=True) | Q(pk=linked)).order_by(
+            "role", "full_name", "username"
+        )
 
 
 PatrolTeamMemberFormSet = forms.inlineformset_factory(
     PatrolTeam,
     PatrolTeamMember,
+    formset=BasePatrolTeamMemberFormSet,
     fields=["name", "role", "phone", "village", "user"],
     extra=2,
     can_delete=True,

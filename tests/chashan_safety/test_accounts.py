@@ -116,6 +116,26 @@ def test_a_weak_initial_password_is_refused(client_for, town_admin):
     assert not User.objects.filter(username="newuser").exists()
 
 
+def test_a_too_short_password_is_refused_in_chinese(client_for, town_admin, village_office):
+    client = client_for(town_admin)
+    created = client.post(reverse("accounts:user-create"), _account_post(password="Ab-3"))
+    reset = client.post(
+        reverse("accounts:user-password", args=[village_office.pk]), {"new_password1": "Ab-3", "new_password2": "Ab-3"}
+    )
+    for response, field in ((created, "password"), (reset, "new_password2")):
+        assert response.status_code == 200
+        assert "密码长度太短。密码必须包含至少 10 个字符。" in response.context["form"].errors[field]
+        assert not shows(response, "too short")
+
+
+def test_the_active_box_says_what_deactivating_does(client_for, town_admin, village_office):
+    response = client_for(town_admin).get(reverse("accounts:user-edit", args=[village_office.pk]))
+
+    help_text = str(response.context["form"].fields["is_active"].help_text)
+    assert "sign in" in help_text or "登录" in help_text
+    assert not shows(response, "以反选代替删除帐号")
+
+
 def test_a_village_office_keeps_only_its_village_and_no_zones(client_for, town_admin, village_a, zone_a, unit_a):
     client_for(town_admin).post(
         reverse("accounts:user-create"),

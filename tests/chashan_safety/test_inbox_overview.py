@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from chashan_safety.models import Notification, Reminder
+from chashan_safety.models import Notification, Reminder, User
 from chashan_safety.reminders import sweep
 from inspections.reminders import OVERDUE
 from tests.builders import make_site, overdue_findings, sweep_today
-from tests.helpers import count_queries, shows
+from tests.helpers import count_queries, page_text, shows
 
 NOT_ADMINS = ["safety_officer", "village_office", "unit_office", "leadership"]
 
@@ -118,6 +119,17 @@ def test_people_without_email_or_phone_are_listed_with_a_link_to_their_account(
     assert rows["village"] == (True, False)
     assert rows["officer"] == (False, True)
     assert reverse("accounts:user-edit", args=[village_office.pk]) in gaps.content.decode()
+
+
+def test_the_contact_alert_names_only_the_missing_channel_in_chinese(client_for, town_admin, findings):
+    User.objects.exclude(pk=town_admin.pk).update(email="someone@example.org", phone="")
+
+    page = page_text(client_for(town_admin).get(reverse("reminders-overview")))
+    alert = re.search(r'data-testid="no-contact-alert">(.*?)</div>', page, re.S).group(1)
+
+    assert 'data-testid="no-phone"' in alert and 'data-testid="no-email"' not in alert
+    assert "没有手机号码" in alert and "没有电子邮箱" not in alert
+    assert ";" not in re.sub(r"<[^>]+>", "", alert)
 
 
 def test_the_overview_runs_as_many_queries_for_30_reminders_as_for_1(client_for, town_admin, safety_officer, village_a):

@@ -87,3 +87,18 @@ def test_every_string_marked_for_translation_is_in_the_chinese_catalog(tmp_path)
     translated = {entry.msgid for entry in _catalog() if entry.translated()}
     missing = sorted(extracted - translated)
     assert missing == [], "run `make messages` and translate these strings"
+
+
+def _said_twice(text: str) -> bool:
+    half, rest = divmod(len(text), 2)
+    return len(text) >= 10 and not rest and text[:half] == text[half:]
+
+
+def test_no_chinese_translation_says_its_sentence_twice():
+    # a plural entry once had its singular and plural translations run together into msgstr[0]
+    doubled = [
+        entry.msgid
+        for entry in _catalog()
+        if not entry.obsolete and any(_said_twice(text) for text in [entry.msgstr, *entry.msgstr_plural.values()])
+    ]
+    assert doubled == []

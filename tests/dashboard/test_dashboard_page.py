@@ -100,6 +100,20 @@ def test_every_year_figure_leads_to_the_incidents_behind_it(five_years, leadersh
 
 
 @time_machine.travel(TODAY, tick=False)
+def test_the_deaths_of_a_year_lead_to_the_fatal_incidents_only(village_a, leadership, client_for):
+    IncidentFactory(occurred_at=at(2019, 3, 10), village=village_a, deaths=1)
+    IncidentFactory(occurred_at=at(2019, 4, 10), village=village_a, minor_injuries=2)
+    client = client_for(leadership)
+    row = row_of(client.get(URL + "?year_from=2016&year_to=2022"), "year", 2019)
+
+    deaths = unescape(re.search(r'href="([^"]+)" data-figure="deaths"', row).group(1))
+    listed = client.get(deaths)
+
+    assert listed.context["totals"]["count"] == 1
+    assert listed.context["totals"]["deaths"] == 1
+
+
+@time_machine.travel(TODAY, tick=False)
 def test_the_same_period_months_lead_to_their_incidents(village_a, leadership, client_for):
     IncidentFactory(occurred_at=at(2025, 6, 14), village=village_a)
     IncidentFactory(occurred_at=at(2024, 6, 15, 21), village=village_a)

@@ -34,6 +34,29 @@ def test_a_shift_that_ends_before_it_starts_is_refused(town_admin, leadership, s
     assert shift_state() == []
 
 
+def test_a_shift_ending_years_after_it_starts_is_refused(client_for, town_admin, leadership, safety_officer):
+    response = client_for(town_admin).post(
+        "/duty/shifts/new/",
+        {
+            "starts_at": "2027-02-06T08:30",
+            "ends_at": "2099-02-07T08:30",
+            "leader": leadership.pk,
+            "officers": [safety_officer.pk],
+        },
+    )
+
+    assert response.status_code == 200
+    assert shows(response, _("A shift lasts at most 7 days: check the dates of its start and end."))
+    assert shift_state() == []
+
+
+def test_a_week_of_duty_is_one_shift(town_admin, leadership, safety_officer):
+    start, end = at(0), at(0) + dt.timedelta(days=7)
+    services.shift_save(by=town_admin, starts_at=start, ends_at=end, leader=leadership, officers=[safety_officer])
+
+    assert DutyShift.objects.count() == 1
+
+
 def test_the_database_refuses_a_shift_ending_before_it_starts(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         DutyShift.objects.create(starts_at=at(5), ends_at=at(5))

@@ -3,6 +3,7 @@ nothing behind, a second import of the same file changing nothing, a broken file
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -70,6 +71,19 @@ def test_good_rows_are_imported_and_bad_rows_reported(village_a, town_admin, cli
     assert first.recorded_by == town_admin
     assert Incident.objects.get(summary="仓库起火").category == "fire"
     assert Incident.objects.count() == 2
+
+
+def test_a_date_before_the_register_starts_is_reported_not_imported(village_a, town_admin, client_for):
+    # Excel's first day, where a date typed as a bare number lands, and a slip of a century
+    upload = workbook([row(dt.datetime(1900, 1, 1, 10), "上元村"), row("1919-05-04 10:00", "上元村", summary="早年")])
+
+    response = client_for(town_admin).post(URL, {"file": upload})
+
+    report = response.context["report"]
+    assert (report.created, report.rejected) == (0, 2)
+    assert all("2000" in " ".join(r.reasons) for r in report.rejected_rows)
+    assert [r.name for r in report.rejected_rows] == ["1900-01-01 10:00 上元村", "1919-05-04 10:00 上元村"]
+    assert not Incident.objects.exists()
 
 
 def test_importing_the_same_file_again_changes_nothing(village_a, town_admin, client_for):

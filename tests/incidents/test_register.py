@@ -104,6 +104,7 @@ def test_a_town_administrator_corrects_an_incident(village_a, town_admin, client
         ({"minor_injuries": "-3"}, "minor_injuries"),
         ({"direct_loss": "-0.01"}, "direct_loss"),
         ({"occurred_at": "2099-01-01T10:00"}, "occurred_at"),
+        ({"occurred_at": "1999-12-31T23:59"}, "occurred_at"),
         ({"summary": ""}, "summary"),
         ({"village": "999999"}, "village"),
     ],
@@ -113,6 +114,15 @@ def test_bad_input_is_refused_and_nothing_is_saved(changes, field, village_a, to
     assert response.status_code == 422
     assert response.context["form"].errors[field]
     assert not Incident.objects.exists()
+
+
+@pytest.mark.parametrize("loss", ["1000000000000000", "1234567890123.5"])
+def test_an_absurd_loss_is_refused_in_words_about_the_amount(loss, village_a, town_admin, client_for):
+    response = client_for(town_admin).post("/incidents/new/", post_data(village_a, direct_loss=loss))
+
+    assert response.status_code == 422
+    [error] = response.context["form"].errors["direct_loss"]
+    assert "999,999,999,999.99" in error and "个数字" not in error
 
 
 def test_a_site_of_another_village_is_refused(village_a, village_b, town_admin, client_for):

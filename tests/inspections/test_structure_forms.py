@@ -142,6 +142,49 @@ def test_a_member_without_a_role_is_refused_and_no_team_is_saved(client_for, tow
     assert not PatrolTeamMember.objects.filter(name="无角色").exists()
 
 
+def test_a_team_whose_leader_was_deactivated_says_so_wherever_it_is_listed(
+    client_for, town_admin, team_a, safety_officer, zone_a
+):
+    safety_officer.is_active = False
+    safety_officer.save()
+    client = client_for(town_admin)
+    pages = [
+        team_a.get_absolute_url(),
+        reverse("inspections:team-list"),
+        reverse("inspections:structure"),
+        zone_a.get_absolute_url(),
+    ]
+
+    for url in pages:
+        assert 'data-testid="leader-deactivated"' in client.get(url).content.decode(), url
+    form = client.get(reverse("inspections:team-edit", args=[team_a.pk])).context["form"]
+    assert safety_officer.display_name in str(form.fields["leader"].help_text)
+
+
+def test_a_team_led_by_an_active_officer_carries_no_such_mark(client_for, town_admin, team_a):
+    response = client_for(town_admin).get(team_a.get_absolute_url())
+
+    assert 'data-testid="leader-deactivated"' not in response.content.decode()
+
+
+def test_a_deactivated_account_is_not_offered_as_a_members_portal_account(
+    client_for, town_admin, team_a, village_office, other_village_office
+):
+    linked = team_a.members.get()
+    linked.user = other_village_office
+    linked.save()
+    for person in (village_office, other_village_office):
+        person.is_active = False
+        person.save()
+
+    formset = client_for(town_admin).get(reverse("inspections:team-edit", args=[team_a.pk])).context["formset"]
+
+    existing, new = formset.forms[0], formset.forms[-1]
+    assert village_office not in new.fields["user"].queryset
+    assert other_village_office not in new.fields["user"].queryset
+    assert other_village_office in existing.fields["user"].queryset
+
+
 # --- the structure page -------------------------------------------------------------------------------------
 
 

@@ -77,6 +77,15 @@ def test_an_audience_below_zero_is_refused(client_for, village_office, village_a
     assert snapshot() == before
 
 
+def test_an_activity_before_the_records_start_is_refused(client_for, village_office, village_a, hall_a):
+    before = snapshot()
+    response = client_for(village_office).post(URL, activity_post(village_a, hall_a, held_on="1900-01-01"))
+    assert response.status_code == 200
+    message = _("The outreach records start in %(year)s: an activity cannot lie before that year.") % {"year": 2000}
+    assert response.context["form"].errors["held_on"] == [message]
+    assert snapshot() == before
+
+
 def test_an_activity_in_a_retired_carrier_is_refused(client_for, village_office, village_a, hall_a):
     hall_a.status = Carrier.Status.RETIRED
     hall_a.save()

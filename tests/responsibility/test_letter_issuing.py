@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from responsibility.models import LetterTemplate, PartyKind, ResponsibilityLetter, TargetItem
 from responsibility.signing import TOWN_PARTY, letters_issue
@@ -110,6 +112,17 @@ def test_the_issue_page_shows_the_reason_when_nothing_can_be_issued(client_for, 
     assert not ResponsibilityLetter.objects.exists()
 
 
+def test_a_kind_without_a_template_is_refused_with_a_way_to_the_templates(client_for, town_admin, village_a, unit_a):
+    make_template(this_year(), PartyKind.VILLAGE)
+    url = reverse("responsibility:rletter-issue")
+
+    response = client_for(town_admin).post(url, {"year": this_year(), "deadline": timezone.localdate().isoformat()})
+
+    alert = re.search(r'data-testid="issue-error">(.*?)</div>', response.content.decode(), re.S).group(1)
+    assert str(PartyKind.ENTERPRISE.label) in alert
+    assert f'href="{reverse("responsibility:template-list")}"' in alert
+
+
 @pytest.mark.parametrize("persona", ["safety_officer", "village_office", "unit_office", "leadership"], indirect=True)
 def test_no_one_else_may_open_the_issue_page(client_for, persona, templates, village_a):
     url = reverse("responsibility:rletter-issue")
@@ -161,6 +174,20 @@ def test_a_template_whose_items_do_not_add_up_to_100_is_refused(client_for, town
     assert response.status_code == 200
     assert response.context["formset"].non_form_errors()
     assert not LetterTemplate.objects.exists()
+
+
+def test_a_second_template_for_the_same_year_and_parties_is_refused_in_plain_words(client_for, town_admin):
+    client = client_for(town_admin)
+    client.post(reverse("responsibility:template-create"), _template_post(2031, ITEMS))
+
+    response = client.post(reverse("responsibility:template-create"), _template_post(2031, ITEMS))
+
+    assert response.status_code == 200
+    with translation.override("zh-hans"):
+        expected = gettext("There is already a %(year)d template for these parties.") % {"year": 2031}
+    assert response.context["form"].errors["year"] == [expected]
+    assert not response.context["form"].non_field_errors()
+    assert LetterTemplate.objects.filter(year=2031).count() == 1
 
 
 def test_a_veto_item_with_points_is_refused(client_for, town_admin):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from chashan_safety.models import Notification
 from responsibility.models import Card, SupervisionLetter
 from tests.builders import make_site, overdue_findings, sweep_today
-from tests.helpers import count_queries, messages_of, shows
+from tests.helpers import count_queries, messages_of, page_text, shows
 
 NOT_ADMINS = ["safety_officer", "village_office", "unit_office", "leadership"]
 PDFTOTEXT = shutil.which("pdftotext")
@@ -248,6 +248,17 @@ def test_a_letter_for_the_second_yellow_lists_the_years_yellow_cards(
     text = pdf_text(b"".join(pdf.streaming_content), tmp_path, keep_as="supervision-letter-second-yellow.pdf")
     for finding in findings:
         assert finding.number in text
+
+
+def test_a_letter_for_the_second_yellow_counts_the_yellow_cards_once(client_for, town_admin, safety_officer, village_a):
+    overdue_findings(officer=safety_officer, site=make_site(village_a), days=8, count=2)
+    sweep_today()
+    letter = SupervisionLetter.objects.get(card__source__startswith="second-yellow:")
+
+    page = page_text(client_for(town_admin).get(detail(letter)))
+
+    assert page.count("已被记黄牌2次") == 1
+    assert page.count("标记为已发出后") == 1
 
 
 def test_without_weasyprint_the_page_says_so_with_a_503(client_for, town_admin, letter, monkeypatch):

@@ -65,6 +65,45 @@ def test_a_campaign_ending_before_it_starts_is_refused_and_nothing_is_saved(clie
     assert not Campaign.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on", "field"),
+    [
+        (dt.date(2026, 1, 1), dt.date(9999, 12, 31), "ends_on"),
+        (dt.date(2026, 1, 1), dt.date(2062, 12, 31), "ends_on"),
+        (TODAY() + dt.timedelta(days=400), TODAY() + dt.timedelta(days=500), "starts_on"),
+    ],
+    ids=["for-ever", "year-mistyped", "start-years-ahead"],
+)
+def test_a_campaign_with_a_mistyped_year_is_refused(starts_on, ends_on, field, client_for, town_admin):
+    response = client_for(town_admin).post(
+        reverse("supervision:campaign-create"),
+        {
+            "name": "道路交通安全整治",
+            "category": CampaignCategory.objects.get(name="道路交通安全").pk,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not Campaign.objects.exists()
+
+
+def test_a_three_year_action_is_a_campaign_like_any_other(client_for, town_admin):
+    client_for(town_admin).post(
+        reverse("supervision:campaign-create"),
+        {
+            "name": "安全生产专项整治三年行动",
+            "category": CampaignCategory.objects.get(name="违章搭建").pk,
+            "starts_on": "2020-01-01",
+            "ends_on": "2022-12-31",
+        },
+    )
+
+    assert Campaign.objects.filter(name="安全生产专项整治三年行动").exists()
+
+
 def test_the_town_admin_creates_a_campaign(client_for, town_admin):
     response = client_for(town_admin).post(
         reverse("supervision:campaign-create"),

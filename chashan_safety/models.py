@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chashan_safety.scoping import ScopedQuerySet
 
@@ -44,7 +45,7 @@ class User(AbstractUser):
     """A person who signs in: one role, and the village, unit or zones it belongs to."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SAFETY_OFFICER)
-    full_name = models.CharField(_("name"), max_length=60, blank=True)
+    full_name = models.CharField(pgettext_lazy("person", "name"), max_length=60, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     title = models.CharField(_("post"), max_length=60, blank=True)
     village = models.ForeignKey(

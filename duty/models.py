@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chashan_safety.scoping import ScopedQuerySet
 from incidents.models import Incident
@@ -95,7 +96,7 @@ class ResponseContact(models.Model):
     """A person of a response unit reachable day and night; ``order`` is the order of call."""
 
     unit = models.ForeignKey(ResponseUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=40)
     post = models.CharField(_("post"), max_length=60, blank=True)
     phone = models.CharField(_("24-hour phone"), max_length=20)
     order = models.PositiveSmallIntegerField(_("order of call"), default=1)

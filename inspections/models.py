@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from chashan_safety.scoping import ScopedQuerySet
@@ -185,7 +186,7 @@ class PatrolTeamMember(models.Model):
         ENTERPRISE_SAFETY_MANAGER = "enterprise_safety_manager", _("Enterprise safety manager")
 
     team = models.ForeignKey(PatrolTeam, verbose_name=_("team"), on_delete=models.CASCADE, related_name="members")
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=40)
     role = models.CharField(_("role in the team"), max_length=30, choices=Role.choices)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     village = models.ForeignKey(

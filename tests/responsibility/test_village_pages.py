@@ -3,6 +3,8 @@ town administrators edit, with every change kept in the history."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -254,7 +256,23 @@ def test_a_duplicate_village_name_is_refused_with_a_message(client_for, town_adm
     errors = response.context["form"].errors
     assert "name" in errors
     assert shows(response, errors["name"][0])
+    # a village's name is 名称; 姓名 is a person's
+    assert "名称" in errors["name"][0] and "姓名" not in errors["name"][0]
     assert database_snapshot() == before
+
+
+def label_of(page: str, field_id: str) -> str:
+    """The text of the form label for ``field_id``, without the required-field star."""
+    match = re.search(rf'<label[^>]*for="{field_id}"[^>]*>(.*?)</label>', page, re.S)
+    return re.sub(r"<[^>]+>|\*|\s", "", match.group(1))
+
+
+def test_a_persons_name_is_labelled_as_one_and_a_places_name_as_the_other(client_for, town_admin):
+    client = client_for(town_admin)
+    account = client.get(reverse("accounts:user-create")).content.decode()
+    village = client.get(reverse("responsibility:village-create")).content.decode()
+    assert label_of(account, "id_full_name") == "姓名"
+    assert label_of(village, "id_name") == "名称"
 
 
 def test_town_admin_creates_and_edits_a_unit(client_for, town_admin):

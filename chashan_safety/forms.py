@@ -31,6 +31,9 @@ class UserForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["password"].label = _("new password")
+            self.fields["password"].help_text = _("Leave empty to keep the current password.")
         self.fields["phone"].help_text = _(
             "A mobile number receives the daily SMS digest; an office landline is kept for calls only."
         )

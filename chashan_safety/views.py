@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
+from django.db.models import Case, Value, When
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_POST
 from chashan_safety.celery import app as celery_app
 from chashan_safety.filters import UserFilter
 from chashan_safety.forms import UserForm, UserPasswordForm
-from chashan_safety.models import Heartbeat, User
+from chashan_safety.models import Heartbeat, Role, User
 from chashan_safety.permissions import town_admin_required
 from chashan_safety.registry import panels_for
 from chashan_safety.twofactor import confirmed_device_id
@@ -115,10 +116,22 @@ def set_language(request):
     return response
 
 
+#: the account list reads from the town down: its administrators and leaders, the officers, then the offices
+ROLE_ORDER = Case(
+    *(
+        When(role=role, then=Value(position))
+        for position, role in enumerate(
+            [Role.TOWN_ADMIN, Role.LEADERSHIP, Role.SAFETY_OFFICER, Role.VILLAGE_OFFICE, Role.UNIT_OFFICE]
+        )
+    ),
+    default=Value(9),
+)
+
+
 @town_admin_required
 def user_list(request):
     qs = User.objects.visible_to(request.user).select_related("village", "unit").prefetch_related("zones")
-    user_filter = UserFilter(request.GET, queryset=qs.order_by("role", "username"))
+    user_filter = UserFilter(request.GET, queryset=qs.order_by(ROLE_ORDER, "village__order", "unit__name", "username"))
     page = Paginator(user_filter.qs, 25).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"filter": user_filter, "page_obj": page})
 

@@ -107,6 +107,9 @@ class FollowUpRoundForm(forms.Form):
         today = timezone.localdate()
         self.fields["name"].initial = _("Follow-up round %(date)s") % {"date": today.isoformat()}
         self.fields["due_on"].initial = today + dt.timedelta(days=14)
+        # this year's close-outs unless told otherwise: an empty period would draw from every year on record
+        self.fields["closed_from"].initial = today.replace(month=1, day=1)
+        self.fields["closed_to"].initial = today
 
     def clean_share(self):
         share = self.cleaned_data["share"]

@@ -38,6 +38,25 @@ def test_town_admin_sees_every_account_in_the_list(
         assert shows(response, person.username)
 
 
+def test_the_account_list_reads_from_the_town_down(
+    client_for, town_admin, leadership, safety_officer, village_office, unit_office
+):
+    response = client_for(town_admin).get(reverse("accounts:user-list"))
+    order = [user.role for user in response.context["page_obj"].object_list]
+    ranks = [Role.TOWN_ADMIN, Role.LEADERSHIP, Role.SAFETY_OFFICER, Role.VILLAGE_OFFICE, Role.UNIT_OFFICE]
+    assert order == sorted(order, key=ranks.index)
+    assert set(order) == set(ranks)
+
+
+def test_the_password_box_is_an_initial_one_for_a_new_account_and_a_new_one_for_an_existing(
+    client_for, town_admin, village_office
+):
+    client = client_for(town_admin)
+    new = client.get(reverse("accounts:user-create")).context["form"]
+    existing = client.get(reverse("accounts:user-edit", args=[village_office.pk])).context["form"]
+    assert (str(new["password"].label), str(existing["password"].label)) == ("初始密码", "新密码")
+
+
 def test_town_admin_creates_an_officer_with_zones(client_for, town_admin, zone_a, zone_b):
     response = client_for(town_admin).post(
         reverse("accounts:user-create"),

@@ -89,6 +89,13 @@ def test_the_service_refuses_a_share_over_100_percent_too(town, town_admin):
     assert not FollowUpRound.objects.exists()
 
 
+def test_the_round_form_proposes_this_years_close_outs(client_for, safety_officer, village_a):
+    """Left as proposed, a round draws from this year's close-outs, not from every year on record."""
+    form = client_for(safety_officer).get(reverse("supervision:round-create")).context["form"]
+    today = timezone.localdate()
+    assert (form["closed_from"].value(), form["closed_to"].value()) == (today.replace(month=1, day=1), today)
+
+
 def test_a_round_with_nothing_to_draw_from_says_so_and_writes_nothing(client_for, safety_officer, village_a):
     response = client_for(safety_officer).post(
         reverse("supervision:round-create"),

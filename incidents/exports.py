@@ -127,6 +127,8 @@ def export_workbook(incidents: QuerySet) -> bytes:
         loss.number_format = "#,##0.00"
         values[11] = loss
         sheet.append(values)
+    # the filter buttons over the incidents, not over the totals row below them
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
     totals = incidents.totals()
     sheet.append(
         [

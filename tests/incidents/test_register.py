@@ -155,6 +155,7 @@ def test_the_export_holds_exactly_the_filtered_rows_the_user_may_see(village_a, 
     summaries = [row[13] for row in rows[1:-1]]
     assert summaries == ["本村二三年事故"]
     assert rows[-1][8] == 1  # the totals row: deaths
+    assert book.worksheets[0].auto_filter.ref == "A1:N2"  # filter buttons over the incidents, not the totals
     assert list(book.worksheets[1].iter_rows(values_only=True))[1][:3] == (2023, 1, 1)
 
 

@@ -8,6 +8,8 @@ dashboard. On a 375 px phone in dark mode the duty calendar fits the screen. Scr
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 
 import pytest
@@ -165,7 +167,9 @@ def test_the_admin_reads_the_month_grid_and_the_holiday_plan_on_a_desktop(demo_d
     page.wait_for_load_state("networkidle")
     grid = page.get_by_test_id("month-grid")
     assert grid.is_visible()
-    today = grid.locator(f'td[data-day="{timezone.localdate():%Y-%m-%d}"]')
+    # the shift on duty now began at 08:30 today, or yesterday before 08:30: the demo's officer is on it
+    duty_day = (timezone.localtime() - dt.timedelta(hours=8, minutes=30)).date()
+    today = grid.locator(f'td[data-day="{duty_day:%Y-%m-%d}"]')
     assert today.locator('[data-person="officer"]').count() == 1
     screenshot(page, "duty-7-calendar-desktop")
 

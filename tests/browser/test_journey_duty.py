@@ -9,7 +9,6 @@ dashboard. On a 375 px phone in dark mode the duty calendar fits the screen. Scr
 from __future__ import annotations
 
 import datetime as dt
-
 import re
 
 import pytest

@@ -415,7 +415,7 @@ def test_a_deadline_more_than_a_year_after_the_inspection_day_is_an_error_on_tha
     with translation.override("zh-hans"):
         expected = gettext(
             "The deadline cannot be more than a year after the day the hazard was found (%(date)s)."
-        ) % {"date": timezone.localdate().isoformat()}
+        ) % {"date": (timezone.localtime() - dt.timedelta(minutes=30)).date().isoformat()}  # the day it started
     assert formset.forms[0].errors["deadline"] == [expected]
     assert shows(response, formset.forms[0].errors["deadline"][0])
     assert row_counts()["inspections"] == 0

@@ -168,7 +168,8 @@ def follow_up_list(request):
     if when == "overdue":
         waiting = waiting.filter(due_on__lt=today)
     elif when == "week":
-        waiting = waiting.filter(due_on__lte=today + dt.timedelta(days=7))
+        # the overdue have their own tab: this one lists what its badge counts
+        waiting = waiting.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=7))
     page_obj = Paginator(waiting.order_by("due_on", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     recent = _follow_ups(user).done().order_by("-done_at", "-pk")[:10]
     return render(

@@ -219,6 +219,24 @@ def test_officers_see_the_follow_ups_due_in_their_zones(
     assert shows(home, follow_up.finding.number) and not shows(home, other.number)
 
 
+def test_each_follow_up_tab_lists_as_many_as_its_badge_counts(
+    client_for, safety_officer, village_office, site_a, follow_up
+):
+    today = timezone.localdate()
+    for finding in record_findings(officer=safety_officer, site=site_a, count=2):
+        close_general(finding, office=village_office, officer=safety_officer)
+    late, soon, later = FollowUp.objects.order_by("pk")
+    FollowUp.objects.filter(pk=late.pk).update(due_on=today - dt.timedelta(days=3))
+    FollowUp.objects.filter(pk=soon.pk).update(due_on=today + dt.timedelta(days=2))
+    FollowUp.objects.filter(pk=later.pk).update(due_on=today + dt.timedelta(days=20))
+    client = client_for(safety_officer)
+    url = reverse("supervision:follow-up-list")
+    counts = client.get(url).context["counts"]
+    assert (counts["waiting"], counts["overdue"], counts["this_week"]) == (3, 1, 1)
+    assert [f.pk for f in client.get(url, {"due": "overdue"}).context["page_obj"]] == [late.pk]
+    assert [f.pk for f in client.get(url, {"due": "week"}).context["page_obj"]] == [soon.pk]
+
+
 def test_the_follow_up_list_queries_do_not_grow_with_its_rows(
     client_for, safety_officer, village_office, site_a, follow_up
 ):

@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -124,6 +124,19 @@ def _with_timeline(queryset):
     )
 
 
+def _next_to_fix(user, *, exclude: int) -> Finding | None:
+    """The office's own finding still to fix whose deadline comes first."""
+    ours = Q(responsible_village_id=user.village_id) if user.is_village_office else Q(responsible_unit_id=user.unit_id)
+    return (
+        Finding.objects.visible_to(user)
+        .filter(ours, status=FindingStatus.OPEN)
+        .exclude(pk=exclude)
+        .select_related("site")
+        .order_by("deadline", "pk")
+        .first()
+    )
+
+
 def _render_detail(request, finding: Finding, *, bound: dict[str, forms.Form] | None = None):
     user = request.user
     moves = allowed_moves(user, finding)
@@ -140,6 +153,9 @@ def _render_detail(request, finding: Finding, *, bound: dict[str, forms.Form] | 
         "overdue_days": -finding.days_to_deadline,
         "reminders": reminders_for(finding),
     }
+    if not action_forms and (user.is_village_office or user.is_unit_office):
+        # an office fixing several findings in a row goes straight on to the next one
+        context["next_to_fix"] = _next_to_fix(user, exclude=finding.pk)
     if user.sees_whole_town:
         context["site_visible"] = context["inspection_visible"] = True
     else:

@@ -86,6 +86,33 @@ def test_unit_office_submits_the_fix_of_a_finding_its_unit_must_fix(
     assert finding.status == S.FIX_SUBMITTED
 
 
+def test_after_a_fix_the_office_is_offered_its_next_finding_to_fix_the_earliest_due_first(
+    client_for, village_office, safety_officer, site_a, finding
+):
+    today = timezone.localdate()
+    later = record_findings(officer=safety_officer, site=site_a, deadline=today + dt.timedelta(days=9))[0]
+    sooner = record_findings(officer=safety_officer, site=site_a, deadline=today + dt.timedelta(days=1))[0]
+    client = client_for(village_office)
+
+    response = post_fix(client, finding)
+    text = page_text(response)
+    assert 'data-testid="next-to-fix"' in text
+    assert f'href="{sooner.get_absolute_url()}"' in text
+    assert shows(response, f"Next to fix: {sooner.number}")
+
+    post_fix(client, sooner)
+    response = post_fix(client, later)
+    # nothing left to fix: no link
+    assert 'data-testid="next-to-fix"' not in page_text(response)
+
+
+def test_the_officer_is_not_offered_a_next_finding_to_fix(client_for, village_office, safety_officer, site_a, finding):
+    record_findings(officer=safety_officer, site=site_a)
+    post_fix(client_for(village_office), finding)
+    response = client_for(safety_officer).get(finding.get_absolute_url())
+    assert 'data-testid="next-to-fix"' not in page_text(response)
+
+
 def test_officer_verifies_a_general_fix_as_passed_and_the_finding_is_closed(
     client_for, village_office, safety_officer, finding
 ):

@@ -78,6 +78,19 @@ def register_move_guard(guard: MoveGuard) -> None:
         _move_guards.append(guard)
 
 
+def move_refusal(*, finding: Finding, move: str, by: User) -> str | None:
+    """What a registered guard would answer to ``move`` now, or None: a page says it before the form is filled in.
+
+    The move itself asks the guards again, on the locked finding.
+    """
+    for guard in _move_guards:
+        try:
+            guard(finding=finding, move=move, by=by)
+        except ValidationError as error:
+            return " ".join(error.messages)
+    return None
+
+
 def register_after_move(hook: AfterMove) -> None:
     """``hook`` runs after every move, inside its transaction: what it writes stands or falls with the move."""
     if hook not in _after_move:

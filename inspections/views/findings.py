@@ -36,6 +36,7 @@ from inspections.services import (
     is_zone_officer,
     may_edit,
     may_move,
+    move_refusal,
 )
 
 
@@ -143,6 +144,9 @@ def _render_detail(request, finding: Finding, *, bound: dict[str, forms.Form] | 
     action_forms = {
         name: (bound or {}).get(name) or _action_form(name) for name, action in ACTIONS.items() if action.move in moves
     }
+    for name, form in action_forms.items():
+        # e.g. a major finding's fix before its 五落实 plan is complete: said before photos are taken and uploaded
+        form.refusal = None if form.is_bound else move_refusal(finding=finding, move=ACTIONS[name].move, by=user)
     context = {
         "finding": finding,
         "events": finding.events.all(),

@@ -94,6 +94,27 @@ def test_submitting_the_fix_on_the_page_without_a_plan_says_why_and_changes_noth
     assert state(major_finding) == before
 
 
+def test_the_finding_page_says_the_plan_is_missing_in_place_of_the_fix_form(
+    client_for, major_finding, village_office, safety_officer
+):
+    # said before the clerk writes the note and uploads photos, not after
+    url = major_finding.get_absolute_url()
+    page = client_for(village_office).get(url)
+    assert 'data-testid="refusal-submit_fix"' in page.content.decode()
+    assert shows(page, "complete its rectification plan")
+    assert 'data-testid="submit-submit_fix"' not in page.content.decode()
+
+    complete_plan(major_finding, safety_officer)
+    page = client_for(village_office).get(url)
+    assert 'data-testid="refusal-submit_fix"' not in page.content.decode()
+    assert 'data-testid="submit-submit_fix"' in page.content.decode()
+
+
+def test_a_general_findings_page_offers_the_fix_form(client_for, finding, village_office):
+    page = client_for(village_office).get(finding.get_absolute_url()).content.decode()
+    assert 'data-testid="submit-submit_fix"' in page and "refusal-submit_fix" not in page
+
+
 def test_only_the_town_admin_closes_a_major_finding_after_its_plan_is_complete(
     major_finding, village_office, safety_officer, town_admin
 ):

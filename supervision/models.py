@@ -233,6 +233,11 @@ class FollowUp(models.Model):
         return self.done_at is None and self.cancelled_at is None
 
     @property
+    def days_overdue(self) -> int:
+        """Days past the day it was due (0 when not yet due): what a list of waiting follow-ups says in red."""
+        return max((timezone.localdate() - self.due_on).days, 0)
+
+    @property
     def is_overdue(self) -> bool:
         return self.is_pending and self.due_on < timezone.localdate()
 

@@ -237,6 +237,21 @@ def test_each_follow_up_tab_lists_as_many_as_its_badge_counts(
     assert [f.pk for f in client.get(url, {"due": "week"}).context["page_obj"]] == [soon.pk]
 
 
+def test_an_overdue_follow_up_says_by_how_many_days(client_for, safety_officer, village_office, site_a, follow_up):
+    today = timezone.localdate()
+    [waiting] = record_findings(officer=safety_officer, site=site_a, count=1)
+    close_general(waiting, office=village_office, officer=safety_officer)
+    late, not_yet = FollowUp.objects.order_by("pk")
+    FollowUp.objects.filter(pk=late.pk).update(due_on=today - dt.timedelta(days=9))
+    FollowUp.objects.filter(pk=not_yet.pk).update(due_on=today + dt.timedelta(days=2))
+
+    page = client_for(safety_officer).get(reverse("supervision:follow-up-list")).content.decode()  # in English
+
+    rows = {pk: page.split(f'data-follow-up="{pk}"')[1].split("</li>")[0] for pk in (late.pk, not_yet.pk)}
+    assert "9 days overdue" in rows[late.pk]  # 逾期 9 天
+    assert "overdue" not in rows[not_yet.pk]
+
+
 def test_the_follow_up_list_queries_do_not_grow_with_its_rows(
     client_for, safety_officer, village_office, site_a, follow_up
 ):

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.models import EARLIEST_YEAR
 
-EARLIEST = EARLIEST_YEAR
 #: the longest range the dashboard shows at once
 MAX_YEARS = 30
 
@@ -20,7 +19,7 @@ class YearRangeForm(forms.Form):
         for name, label in (("year_from", _("From year")), ("year_to", _("To year"))):
             self.fields[name] = forms.IntegerField(
                 label=label,
-                min_value=EARLIEST,
+                min_value=EARLIEST_YEAR,
                 max_value=today.year,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             )

@@ -32,14 +32,19 @@ def _datetime_field(label, required=True) -> forms.DateTimeField:
     return forms.DateTimeField(label=label, required=required, widget=DateTimeInput())
 
 
+def person_label(person: User) -> str:
+    """A person as the duty desk names one: 黄振邦（副镇长）, the role when the post is not given."""
+    return f"{person.display_name}（{person.title or person.get_role_display()}）"
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return f"{obj.display_name}（{obj.title or obj.get_role_display()}）"
+        return person_label(obj)
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return f"{obj.display_name}（{obj.title or obj.get_role_display()}）"
+        return person_label(obj)
 
 
 def _people(roles) -> forms.models.QuerySet:

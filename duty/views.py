@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -392,20 +392,15 @@ def _next_step(entry: DutyLogEntry, steps: list[DutyLogStep]) -> dict:
     reports = [step for step in steps if step.step == DutyLogStep.Step.REPORT]
     if reports and steps[-1].step == DutyLogStep.Step.REPORT:
         return {"step": DutyLogStep.Step.PASS_ON}  # reported: the leader's orders go on to whom they concern
-    leader = (
-        DutyAssignment.objects.filter(shift_id=entry.shift_id, position=DutyAssignment.Position.LEADER)
-        .select_related("person")
-        .first()
-        if entry.shift_id
-        else None
-    )
     initial = {
         "step": DutyLogStep.Step.REPORT,
         "report_kind": DutyLogStep.ReportKind.CONTINUED if reports else DutyLogStep.ReportKind.INITIAL,
     }
-    if leader:
-        person = leader.person
-        initial["counterpart"] = f"{person.display_name}（{person.title}）" if person.title else person.display_name
+    if entry.shift_id:
+        prefetch_related_objects([entry.shift], "assignments__person")
+        leader = entry.shift.leader
+        if leader:
+            initial["counterpart"] = f"{leader.display_name}（{leader.title}）" if leader.title else leader.display_name
     return initial
 
 

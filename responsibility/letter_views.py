@@ -474,9 +474,7 @@ def scorecard_score(request, pk: int, item_pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            # the service's rules: a note for every score by hand, and no more points than the item has
-            beside = "note" if not form.cleaned_data["note"] else ("vetoed" if item.is_veto else "points")
-            form.add_error(beside, error)
+            form.add_error(None, error)  # the service names the field each refusal is about
         else:
             messages.success(request, _("The score of “%(item)s” was saved.") % {"item": item.text})
             return redirect(reverse("responsibility:scorecard-party", args=[letter.pk]) + f"#item-{item.pk}")

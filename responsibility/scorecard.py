@@ -184,7 +184,8 @@ def score_record(
 ) -> ScoreEntry | None:
     """The town administrator scores a manual item, adjusts a computed one, or finds a veto by hand.
 
-    ``points`` None on a computed item takes the adjustment back. Every score needs a note.
+    ``points`` None on a computed item takes the adjustment back. Every score needs a note. A refusal names
+    the field it is about (``note``, ``points``), for the form to show it beside that field.
     """
     if not by.is_town_admin:
         raise PermissionDenied
@@ -193,17 +194,16 @@ def score_record(
     note = (note or "").strip()
     if item.is_veto:
         if vetoed and not note:
-            raise ValidationError(_("Say in a note why the veto applies."))
+            raise ValidationError({"note": _("Say in a note why the veto applies.")})
         points = None
     else:
         vetoed = False
         if points is not None:
             if points < 0 or points > item.points:
-                raise ValidationError(
-                    _("Give between 0 and %(points)s points for this item.") % {"points": f"{item.points:.1f}"}
-                )
+                message = _("Give between 0 and %(points)s points for this item.") % {"points": f"{item.points:.1f}"}
+                raise ValidationError({"points": message})
             if not note:
-                raise ValidationError(_("Say in a note how the points were reached."))
+                raise ValidationError({"note": _("Say in a note how the points were reached.")})
     if points is None and not vetoed:
         ScoreEntry.objects.filter(letter=letter, item=item).delete()
         return None

@@ -104,13 +104,7 @@ class DemoSnapshot:
         buffer = io.BytesIO()
         sql = f"COPY {connection.ops.quote_name(table)} TO STDOUT"
         with connection.cursor() as cursor:
-            raw = cursor.cursor
-            if hasattr(raw, "copy_expert"):  # psycopg2
-                raw.copy_expert(sql, buffer)
-            else:  # psycopg 3
-                with raw.copy(sql) as copy:
-                    for chunk in copy:
-                        buffer.write(chunk)
+            cursor.cursor.copy_expert(sql, buffer)  # psycopg2's, the driver the project pins
         return buffer.getvalue()
 
     @staticmethod
@@ -179,12 +173,7 @@ class DemoSnapshot:
     @staticmethod
     def copy_in(cursor, table: str, data: bytes) -> None:
         sql = f"COPY {connection.ops.quote_name(table)} FROM STDIN"
-        raw = cursor.cursor
-        if hasattr(raw, "copy_expert"):  # psycopg2
-            raw.copy_expert(sql, io.BytesIO(data))
-        else:  # psycopg 3
-            with raw.copy(sql) as copy:
-                copy.write(data)
+        cursor.cursor.copy_expert(sql, io.BytesIO(data))
 
     def restore_files(self) -> None:
         for file in self.files:
